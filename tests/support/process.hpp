@@ -1,0 +1,58 @@
+// process.hpp: start and stop real processes from integration tests.
+//
+// A Process runs a program with arguments and extra environment variables, sends its stdout and
+// stderr to a log file (kept for failure messages), and is killed when it goes out of scope.
+//
+//   auto redis = Process::start({"redis-server", "--port", std::to_string(port)});
+//   ASSERT_TRUE(wait_for_port(port, 5s));
+//   redis.signal(SIGKILL);
+//   int status = redis.wait(5s);
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pe::test {
+
+class Process {
+ public:
+  // Starts argv[0] (looked up in PATH) with the given extra environment. Throws on failure.
+  static Process start(const std::vector<std::string>& argv,
+                       const std::map<std::string, std::string>& env = {});
+
+  Process(Process&& other) noexcept;
+  Process& operator=(Process&& other) noexcept;
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  ~Process();  // SIGKILL and reap, if still running
+
+  pid_t pid() const { return pid_; }
+  bool running();
+  void signal(int sig);
+  // Waits for exit; returns the exit code (128 + signal when killed), or nullopt on timeout.
+  std::optional<int> wait(std::chrono::milliseconds timeout);
+  // Everything the process wrote to stdout and stderr so far.
+  std::string output() const;
+  const std::filesystem::path& log_path() const { return log_path_; }
+
+ private:
+  Process() = default;
+  pid_t pid_ = -1;
+  std::optional<int> exit_code_;
+  std::filesystem::path log_path_;
+};
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int free_port();
+// True once something accepts connections on 127.0.0.1:port.
+bool wait_for_port(int port, std::chrono::milliseconds timeout);
+// A fresh empty directory under the system temp dir, removed by nobody (tests are short-lived).
+std::filesystem::path temp_dir(const std::string& prefix);
+
+}  // namespace pe::test
