@@ -1,1 +1,47 @@
-int main() { return 0; }
+// pricing-engine: one binary, one subcommand per process role (DESIGN.md, "Processes").
+// main only parses the command line and hands over; each role lives in its own module.
+#include "common/config.hpp"
+#include "common/log.hpp"
+#include "web/web_app.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+namespace {
+
+// The environment plus .env, or exit 2 with the reason.
+pe::Env load_env() {
+  auto env = pe::Env::from_process();
+  if (!env) {
+    std::cerr << "pricing-engine: " << env.error().message << "\n";
+    std::exit(2);
+  }
+  return std::move(*env);
+}
+
+void init_logging(const pe::Env& env) {
+  auto level = pe::log::parse_level(env.get("LOG_LEVEL").value_or("info"));
+  pe::log::init(level ? *level : pe::log::Level::info);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"pricing-engine: quote pricing for Salesforce, off the platform"};
+  app.set_version_flag("--version", "pricing-engine 0.1.0");
+  app.require_subcommand(1);
+
+  pe::web::WebOverrides web_overrides;
+  auto* web = app.add_subcommand("web", "Serve HTTP on $PORT: webhook, APIs, health and metrics");
+  web->add_option("--port", web_overrides.port, "Port to listen on (default: $PORT or 8080)");
+  web->add_option("--threads", web_overrides.threads,
+                  "Server threads (default: $WEB_THREADS or one per core)");
+
+  CLI11_PARSE(app, argc, argv);
+
+  auto env = load_env();
+  init_logging(env);
+  if (web->parsed()) return pe::web::run_web(env, web_overrides);
+  return 2;
+}

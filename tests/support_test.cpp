@@ -37,8 +37,9 @@ TEST(Support, RedisServerServesTls) {
   auto tls = make_tls_files();
   RedisServer redis({.tls = tls, .password = "pw"});
   EXPECT_EQ(redis.url(), "rediss://:pw@127.0.0.1:" + std::to_string(redis.port()));
-  auto cli = Process::start({"redis-cli", "--tls", "--cacert", tls.ca.string(), "-p",
-                             std::to_string(redis.port()), "-a", "pw", "--no-auth-warning", "PING"});
+  auto cli =
+      Process::start({"redis-cli", "--tls", "--cacert", tls.ca.string(), "-p",
+                      std::to_string(redis.port()), "-a", "pw", "--no-auth-warning", "PING"});
   EXPECT_EQ(cli.wait(std::chrono::seconds(5)), 0);
   EXPECT_EQ(cli.output(), "PONG\n");
 }

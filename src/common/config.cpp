@@ -42,10 +42,17 @@ Result<std::string> parse_double_quoted(std::string_view body, size_t line_no) {
     if (c == '\\' && i + 1 < body.size()) {
       char n = body[++i];
       switch (n) {
-        case 'n': out.push_back('\n'); break;
-        case 'r': out.push_back('\r'); break;
-        case 't': out.push_back('\t'); break;
-        default: out.push_back(n);
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
+        default:
+          out.push_back(n);
       }
     } else if (c == '"') {
       return Error{Errc::invalid_argument,
@@ -171,8 +178,8 @@ int64_t EnvReader::integer(std::string_view name, int64_t fallback, int64_t min,
     return fallback;
   }
   if (parsed < min || parsed > max) {
-    fail(name, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                   ", got " + std::to_string(parsed));
+    fail(name, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+                   std::to_string(parsed));
     return fallback;
   }
   return parsed;

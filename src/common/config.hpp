@@ -28,7 +28,8 @@ namespace pe {
 class Env {
  public:
   Env() = default;
-  explicit Env(std::map<std::string, std::string, std::less<>> values) : values_(std::move(values)) {}
+  explicit Env(std::map<std::string, std::string, std::less<>> values)
+      : values_(std::move(values)) {}
 
   // The process environment, plus the entries of dotenv_path (when the file exists) for names
   // the environment does not set. A malformed .env file is a start-up error.
@@ -36,7 +37,8 @@ class Env {
 
   // Parses .env text: KEY=VALUE lines, optional `export `, # comments, blank lines, values in
   // single quotes (literal) or double quotes (with \n, \", \\ escapes). Errors name the line.
-  static Result<std::map<std::string, std::string, std::less<>>> parse_dotenv(std::string_view text);
+  static Result<std::map<std::string, std::string, std::less<>>> parse_dotenv(
+      std::string_view text);
 
   std::optional<std::string_view> get(std::string_view name) const;
   void set(std::string name, std::string value) { values_[std::move(name)] = std::move(value); }

@@ -39,9 +39,7 @@ TEST(Dotenv, RejectsMalformedLinesNamingTheLine) {
 
 TEST(Env, RealEnvironmentWinsOverDotenv) {
   auto path = std::filesystem::temp_directory_path() / "pe_config_test.env";
-  {
-    std::ofstream(path) << "PE_TEST_A=file\nPE_TEST_B=file\n";
-  }
+  { std::ofstream(path) << "PE_TEST_A=file\nPE_TEST_B=file\n"; }
   ::setenv("PE_TEST_A", "process", 1);
   auto env = Env::from_process(path);
   ::unsetenv("PE_TEST_A");

@@ -67,7 +67,8 @@ std::pair<size_t, size_t> value_after_key(std::string_view text, size_t key_end)
   if (i < text.size() && (text[i] == '"' || text[i] == '\'')) quote = text[i++];
   size_t begin = i;
   // "Authorization: Bearer xyz" is handled by the Bearer rule, which keeps the scheme visible.
-  if (starts_with_ci(text, begin, "bearer ") || starts_with_ci(text, begin, "basic ")) return {0, 0};
+  if (starts_with_ci(text, begin, "bearer ") || starts_with_ci(text, begin, "basic "))
+    return {0, 0};
   while (i < text.size() && !ends_value(text[i], quote)) {
     if (quote != 0 && text[i] == '\\' && i + 1 < text.size()) ++i;
     ++i;
@@ -80,8 +81,8 @@ std::pair<size_t, size_t> value_after_key(std::string_view text, size_t key_end)
 }
 
 constexpr std::array<std::string_view, 10> kSensitiveWords = {
-    "token",   "password", "passwd",     "secret", "authorization",
-    "cookie",  "apikey",   "api_key",    "credential", "x-client-context"};
+    "token",  "password", "passwd",  "secret",     "authorization",
+    "cookie", "apikey",   "api_key", "credential", "x-client-context"};
 
 // The length of a sensitive key word starting at pos, or 0.
 size_t sensitive_word_at(std::string_view text, size_t pos) {

@@ -24,8 +24,7 @@ TEST(Redact, PasswordsInUrls) {
 }
 
 TEST(Redact, SalesforceSessionIds) {
-  EXPECT_EQ(redact("token 00D5e000000abcd!AQ4AQFzH1nIaBc.dEf_gh rest"),
-            "token [REDACTED] rest");
+  EXPECT_EQ(redact("token 00D5e000000abcd!AQ4AQFzH1nIaBc.dEf_gh rest"), "token [REDACTED] rest");
   EXPECT_EQ(redact("00D5e000000abcdEAA!AR8AQJXg5aBcDeFg"), "[REDACTED]");
   // An org id alone is not a secret.
   EXPECT_EQ(redact("org 00D5e000000abcdEAA"), "org 00D5e000000abcdEAA");

@@ -23,9 +23,8 @@ Process Process::start(const std::vector<std::string>& argv,
                        const std::map<std::string, std::string>& env) {
   static std::atomic<int> counter{0};
   Process p;
-  p.log_path_ = temp_dir("proc") /
-                (std::filesystem::path(argv.at(0)).filename().string() + "-" +
-                 std::to_string(counter++) + ".log");
+  p.log_path_ = temp_dir("proc") / (std::filesystem::path(argv.at(0)).filename().string() + "-" +
+                                    std::to_string(counter++) + ".log");
   int fd = ::open(p.log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error("cannot create " + p.log_path_.string());
 
@@ -136,8 +135,9 @@ bool wait_for_port(int port, std::chrono::milliseconds timeout) {
 std::filesystem::path temp_dir(const std::string& prefix) {
   static std::mt19937_64 rng{std::random_device{}()};
   for (;;) {
-    auto dir = std::filesystem::temp_directory_path() /
-               ("pe-" + prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(rng() % 1000000));
+    auto dir =
+        std::filesystem::temp_directory_path() /
+        ("pe-" + prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(rng() % 1000000));
     if (std::filesystem::create_directory(dir)) return dir;
   }
 }

@@ -12,14 +12,15 @@ RedisServer::RedisServer(RedisOptions options)
 }
 
 void RedisServer::start() {
-  std::vector<std::string> argv = {"redis-server", "--bind", "127.0.0.1", "--dir", dir_.string(),
-                                   "--save", "", "--protected-mode", "no"};
+  std::vector<std::string> argv = {
+      "redis-server", "--bind", "127.0.0.1",        "--dir", dir_.string(),
+      "--save",       "",       "--protected-mode", "no"};
   auto port = std::to_string(port_);
   if (options_.tls) {
-    argv.insert(argv.end(), {"--port", "0", "--tls-port", port, "--tls-cert-file",
-                             options_.tls->cert.string(), "--tls-key-file",
-                             options_.tls->key.string(), "--tls-ca-cert-file",
-                             options_.tls->ca.string(), "--tls-auth-clients", "no"});
+    argv.insert(argv.end(),
+                {"--port", "0", "--tls-port", port, "--tls-cert-file", options_.tls->cert.string(),
+                 "--tls-key-file", options_.tls->key.string(), "--tls-ca-cert-file",
+                 options_.tls->ca.string(), "--tls-auth-clients", "no"});
   } else {
     argv.insert(argv.end(), {"--port", port});
   }

@@ -17,8 +17,8 @@ namespace pe::test {
 
 struct RedisOptions {
   bool aof = false;
-  std::optional<TlsFiles> tls;   // serve TLS only (no plain port)
-  std::string password;          // requirepass, when not empty
+  std::optional<TlsFiles> tls;  // serve TLS only (no plain port)
+  std::string password;         // requirepass, when not empty
 };
 
 class RedisServer {
@@ -27,8 +27,8 @@ class RedisServer {
   ~RedisServer() = default;
 
   void start();
-  void stop();        // SIGKILL: an abrupt crash
-  void shutdown();    // SIGTERM: a clean stop
+  void stop();      // SIGKILL: an abrupt crash
+  void shutdown();  // SIGTERM: a clean stop
   int port() const { return port_; }
   std::string url() const;
   std::string output() const { return process_ ? process_->output() : std::string(); }

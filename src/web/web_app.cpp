@@ -1,0 +1,62 @@
+#include "web/web_app.hpp"
+
+#include <iostream>
+
+namespace pe::web {
+
+namespace asio = boost::asio;
+namespace http = net::http;
+
+Result<WebConfig> load_web_config(const Env& env, const WebOverrides& overrides) {
+  EnvReader read(env);
+  WebConfig config;
+  config.server.port = static_cast<uint16_t>(read.integer("PORT", 8080, 0, 65535));
+  config.server.threads = static_cast<unsigned>(read.integer("WEB_THREADS", 0, 0, 256));
+  config.server.access_log = read.boolean("WEB_ACCESS_LOG", true);
+  auto level = log::parse_level(read.string("LOG_LEVEL", "info"));
+  if (!level) {
+    read.integer("LOG_LEVEL", 0, 0, 0);  // records the variable as bad
+  } else {
+    config.log_level = *level;
+  }
+  if (auto ok = read.finish(); !ok) return ok.error();
+  if (overrides.port) config.server.port = *overrides.port;
+  if (overrides.threads) config.server.threads = *overrides.threads;
+  return config;
+}
+
+std::shared_ptr<net::Router> make_router(net::ThreadContext&) {
+  auto router = std::make_shared<net::Router>();
+  // A trivial JSON route: the baseline for server benchmarks.
+  router->add(http::verb::get, "/api/ping", [](net::Request&) -> asio::awaitable<net::Response> {
+    co_return net::json_response(http::status::ok, R"({"pong":true})");
+  });
+  // Accepts a JSON body and does nothing with it: the no-op route later ingest benchmarks
+  // compare against.
+  router->add(http::verb::post, "/api/noop",
+              [](net::Request&) -> asio::awaitable<net::Response> {
+                co_return net::empty_response(http::status::no_content);
+              },
+              {.body_limit = 1 << 20,
+               .content_types = {"application/json", "application/cloudevents+json",
+                                 "application/cloudevents-batch+json"}});
+  return router;
+}
+
+int run_web(const Env& env, const WebOverrides& overrides) {
+  auto config = load_web_config(env, overrides);
+  if (!config) {
+    std::cerr << "pricing-engine web: " << config.error().message << "\n";
+    return 2;
+  }
+  log::set_level(config->log_level);
+  net::HttpServer server(config->server, make_router);
+  if (auto ok = server.listen(); !ok) {
+    std::cerr << "pricing-engine web: " << ok.error().message << "\n";
+    return 1;
+  }
+  server.run();
+  return 0;
+}
+
+}  // namespace pe::web
