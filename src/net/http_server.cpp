@@ -125,15 +125,17 @@ class Session {
     parser.header_limit(static_cast<std::uint32_t>(config_.max_header_bytes));
     stream_.expires_after(config_.header_timeout);
     auto [ec, _] = co_await http::async_read_header(stream_, buffer_, parser, kNoThrow);
+    // Arguments of a co_await call are named locals, never temporaries: GCC 12 destroys some
+    // temporaries in a co_await full-expression twice.
     if (ec == http::error::header_limit) {
-      co_await reject(
-          http::status::request_header_fields_too_large,
-          "request headers are larger than " + std::to_string(config_.max_header_bytes) + " bytes",
-          started);
+      std::string message =
+          "request headers are larger than " + std::to_string(config_.max_header_bytes) + " bytes";
+      co_await reject(http::status::request_header_fields_too_large, message, started);
       co_return false;
     }
     if (is_parse_error(ec)) {
-      co_await reject(http::status::bad_request, "malformed HTTP request", started);
+      std::string message = "malformed HTTP request";
+      co_await reject(http::status::bad_request, message, started);
       co_return false;
     }
     if (ec) co_return false;
@@ -205,15 +207,14 @@ class Session {
     stream_.expires_after(config_.body_timeout);
     auto [ec, n] = co_await http::async_read(stream_, buffer_, parser, kNoThrow);
     if (ec == http::error::body_limit) {
-      co_await answer_error(req, method, path,
-                            Error{Errc::payload_too_large,
-                                  "body exceeds the limit of " + std::to_string(limit) + " bytes"},
-                            started);
+      Error error{Errc::payload_too_large,
+                  "body exceeds the limit of " + std::to_string(limit) + " bytes"};
+      co_await answer_error(req, method, path, error, started);
       co_return false;
     }
     if (is_parse_error(ec)) {
-      co_await answer_error(req, method, path, Error{Errc::invalid_argument, "malformed HTTP body"},
-                            started);
+      Error error{Errc::invalid_argument, "malformed HTTP body"};
+      co_await answer_error(req, method, path, error, started);
     }
     co_return !ec;
   }
