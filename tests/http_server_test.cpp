@@ -123,7 +123,7 @@ TEST_F(ServerTest, UnknownPathIs404AndWrongMethodIs405WithAllow) {
   r = test::http_request(port_, "DELETE", "/upload");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 405);
-  EXPECT_EQ(r->header("allow"), "POST");
+  EXPECT_EQ(r->header("allow"), "POST, OPTIONS");
 }
 
 TEST_F(ServerTest, BodyOverTheRouteLimitIs413BeforeReading) {

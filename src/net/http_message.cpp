@@ -1,6 +1,30 @@
 #include "net/http_message.hpp"
 
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <random>
+
 namespace pe::net {
+
+std::string_view Request::target() const {
+  auto t = message.target();
+  return {t.data(), t.size()};
+}
+
+std::string_view Request::path() const {
+  auto t = target();
+  return t.substr(0, t.find('?'));
+}
+
+std::string_view Request::query() const {
+  auto t = target();
+  auto q = t.find('?');
+  return q == std::string_view::npos ? std::string_view() : t.substr(q + 1);
+}
 
 std::string_view Request::param(std::string_view name) const {
   for (const auto& p : params) {
@@ -19,19 +43,23 @@ std::string_view Request::header(http::field field) const {
   return it == message.end() ? std::string_view() : std::string_view(it->value());
 }
 
+const log::Logger& Request::log() const {
+  if (!log_) log_ = log::Logger().with("request_id", request_id);
+  return *log_;
+}
+
 Response json_response(http::status status, std::string body) {
   Response res{status, 11};
   res.set(http::field::content_type, "application/json");
   res.body() = std::move(body);
-  res.prepare_payload();
   return res;
 }
 
-Response empty_response(http::status status) {
-  Response res{status, 11};
-  res.prepare_payload();
-  return res;
+Response json_response(http::status status, const boost::json::value& body) {
+  return json_response(status, boost::json::serialize(body));
 }
+
+Response empty_response(http::status status) { return Response{status, 11}; }
 
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -84,6 +112,26 @@ Response json_error(const Request& req, Errc code, std::string_view message) {
 
 Response json_error(const Request& req, const Error& error) {
   return json_error(req.request_id, error.code, error.message);
+}
+
+std::string request_id_from(std::string_view client_value) {
+  bool ok = !client_value.empty() && client_value.size() <= 128 &&
+            std::all_of(client_value.begin(), client_value.end(), [](char c) {
+              return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+                     c == ':' || c == '-';
+            });
+  if (ok) return std::string(client_value);
+  // Ids only have to tell requests apart in logs, not resist guessing: a per-thread generator
+  // seeded once from the OS is enough, and costs nothing per request.
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(16, '0');
+  uint64_t r = rng();
+  for (auto& c : id) {
+    c = kHex[r & 0xf];
+    r >>= 4;
+  }
+  return id;
 }
 
 }  // namespace pe::net

@@ -1,16 +1,18 @@
 // http_message.hpp: the request and response types handlers see, and the JSON response helpers.
 //
 // A handler is a coroutine from a Request to a Response; it never touches the socket, so it can
-// be unit-tested by calling it. The server fills in the path parameters, the request id and a
-// Logger that puts the request id on every line.
+// be unit-tested by calling it (or Router::dispatch, router.hpp). The server fills in the path
+// parameters and the request id, and frames the response itself (Content-Length, Connection,
+// Date, X-Request-Id), so handlers only set the status, their headers and the body.
 //
 //   asio::awaitable<Response> get_thing(Request& req) {
 //     auto id = req.param("id");
-//     if (id.empty()) co_return json_error(req, Errc::invalid_argument, "id is required");
+//     if (id.size() > 18) co_return json_error(req, Errc::invalid_argument, "id is too long");
+//     req.log().info("thing_read", {{"id", id}});
 //     co_return json_response(http::status::ok, R"({"ok":true})");
 //   }
 //
-// Error bodies have one shape everywhere:
+// Error bodies have one shape everywhere, with the HTTP status of the error kind (error.hpp):
 //   {"error":{"code":"invalid_argument","message":"...","request_id":"..."}}
 #pragma once
 
@@ -19,10 +21,11 @@
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/json/fwd.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace pe::net {
@@ -32,28 +35,38 @@ namespace http = boost::beast::http;
 using Response = http::response<http::string_body>;
 
 struct PathParam {
-  std::string_view name;  // from the route pattern, lives as long as the router
+  std::string_view name;  // from the route pattern; lives as long as the router
   std::string value;      // percent-decoded
 };
 
 struct Request {
   http::request<http::string_body> message;
-  std::string_view path;   // the target without the query string
-  std::string_view query;  // after '?', without it; empty when absent
   std::vector<PathParam> params;
   std::string request_id;
-  log::Logger log;
 
+  // The request target as sent ("/api/jobs/7?verbose=1"), without the query, and the query
+  // (after '?', without it; empty when absent).
+  std::string_view target() const;
+  std::string_view path() const;
+  std::string_view query() const;
   // The value of a path parameter ("id" for "/things/{id}"), or "" when absent.
   std::string_view param(std::string_view name) const;
   // A header's value, or "" when absent.
   std::string_view header(std::string_view name) const;
   std::string_view header(http::field field) const;
   const std::string& body() const { return message.body(); }
+  // A logger that puts request_id=... on every line. Built on first use: most requests never log
+  // beyond the access line, which the server writes without it.
+  const log::Logger& log() const;
+
+ private:
+  mutable std::optional<log::Logger> log_;
 };
 
-// A response with a JSON body (given as text) and Content-Type application/json.
+// A response with a JSON body (given as text, or as a value to serialise) and Content-Type
+// application/json.
 Response json_response(http::status status, std::string body);
+Response json_response(http::status status, const boost::json::value& body);
 // A response without a body (204, 202, ...).
 Response empty_response(http::status status);
 // The one JSON error shape, with the HTTP status of the error kind.
@@ -63,5 +76,9 @@ Response json_error(const Request& req, const Error& error);
 
 // Appends s to out as a JSON string literal (quotes included), escaping what JSON requires.
 void append_json_string(std::string& out, std::string_view s);
+
+// The request id of a request: the client's X-Request-Id when it is 1 to 128 characters of
+// [A-Za-z0-9._:-], else a new random one (16 hex digits). Echoed in the response and logged.
+std::string request_id_from(std::string_view client_value);
 
 }  // namespace pe::net

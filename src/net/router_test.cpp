@@ -51,8 +51,8 @@ TEST(Router, WrongMethodGivesAllowList) {
   auto r = sample();
   auto m = r.match(http::verb::put, "/api/jobs/7");
   EXPECT_EQ(m.kind, Router::Match::Kind::method_not_allowed);
-  EXPECT_EQ(m.allow, "GET, DELETE");
-  EXPECT_EQ(r.match(http::verb::patch, "/api/jobs").allow, "GET, POST");
+  EXPECT_EQ(m.allow, "GET, DELETE, HEAD, OPTIONS");
+  EXPECT_EQ(r.match(http::verb::patch, "/api/jobs").allow, "GET, POST, HEAD, OPTIONS");
 }
 
 TEST(Router, HeadFallsBackToGet) {
