@@ -152,6 +152,8 @@ asio::awaitable<void> Connection::serve() {
 asio::awaitable<bool> Connection::serve_one() {
   Parser parser;
   parser.header_limit(static_cast<std::uint32_t>(config_.max_header_bytes));
+  // Body limits are the route's, checked once the head is routed; until then, none.
+  parser.body_limit(boost::none);
   auto ec = co_await read_header(parser);
   if (ec) {
     co_await reject(ec);

@@ -41,6 +41,7 @@ struct ServerThread {
   bool draining = false;                             // shutting down: no new requests
   boost::asio::steady_timer* drain_timer = nullptr;  // while the shutdown waits for connections
   boost::asio::io_context io{1};
+  ThreadContext context{index, io};  // what the router factory gets; lives as long as the server
   std::shared_ptr<const Router> router;
   boost::asio::ip::tcp::acceptor acceptor{io};
 };

@@ -55,9 +55,11 @@ Response json_response(http::status status, std::string body) {
   return res;
 }
 
-Response json_response(http::status status, const boost::json::value& body) {
-  return json_response(status, boost::json::serialize(body));
-}
+namespace detail {
+std::string serialize_json(const boost::json::value& v) { return boost::json::serialize(v); }
+std::string serialize_json(const boost::json::object& v) { return boost::json::serialize(v); }
+std::string serialize_json(const boost::json::array& v) { return boost::json::serialize(v); }
+}  // namespace detail
 
 Response empty_response(http::status status) { return Response{status, 11}; }
 

@@ -23,6 +23,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/json/fwd.hpp>
 
+#include <concepts>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,10 +64,22 @@ struct Request {
   mutable std::optional<log::Logger> log_;
 };
 
-// A response with a JSON body (given as text, or as a value to serialise) and Content-Type
-// application/json.
+namespace detail {
+std::string serialize_json(const boost::json::value& v);
+std::string serialize_json(const boost::json::object& v);
+std::string serialize_json(const boost::json::array& v);
+}  // namespace detail
+
+// A response with a JSON body and Content-Type application/json. The body is given as text, or
+// as a boost::json value, object or array to serialise (only those: a string_view must not turn
+// into a JSON string by accident).
 Response json_response(http::status status, std::string body);
-Response json_response(http::status status, const boost::json::value& body);
+template <class Json>
+requires std::same_as<Json, boost::json::value> || std::same_as<Json, boost::json::object> ||
+    std::same_as<Json, boost::json::array>
+        Response json_response(http::status status, const Json& body) {
+  return json_response(status, detail::serialize_json(body));
+}
 // A response without a body (204, 202, ...).
 Response empty_response(http::status status);
 // The one JSON error shape, with the HTTP status of the error kind.

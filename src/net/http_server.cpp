@@ -121,6 +121,20 @@ Result<void> HttpServer::listen() {
   auto address = asio::ip::make_address(config_.address, ec);
   if (ec) return Error{Errc::invalid_argument, "invalid listen address '" + config_.address + "'"};
   uint16_t port = config_.port;
+  // With SO_REUSEPORT, any process of the same user could bind the port beside us (or we beside
+  // it) and silently take a share of the connections, as a second `pricing-engine web` started by
+  // mistake would. So first try the port alone: if anything listens there, fail.
+  if (port != 0) {
+    tcp::acceptor probe(threads_[0]->io);
+    tcp::endpoint endpoint(address, port);
+    probe.open(endpoint.protocol(), ec);
+    if (!ec) probe.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) probe.bind(endpoint, ec);
+    if (ec) {
+      return Error{Errc::unavailable, "cannot listen on " + config_.address + ":" +
+                                          std::to_string(port) + ": " + ec.message()};
+    }
+  }
   for (auto& t : threads_) {
     // Every thread listens on the same port; with port 0 the first picks it.
     tcp::endpoint endpoint(address, port);
@@ -144,8 +158,7 @@ Result<void> HttpServer::listen() {
 
 void HttpServer::serve_thread(ServerThread& thread) {
   try {
-    ThreadContext context{thread.index, thread.io};
-    auto router = factory_ ? factory_(context) : std::make_shared<Router>();
+    auto router = factory_ ? factory_(thread.context) : std::make_shared<Router>();
     if (!router) throw std::logic_error("the router factory returned no router");
     if (router->match(http::verb::get, "/healthz").kind != Router::Match::Kind::found) {
       router->add(http::verb::get, "/healthz", healthz);

@@ -60,7 +60,7 @@ struct ServerConfig {
 };
 
 // What a router factory gets: which thread it builds for, and that thread's io_context, on which
-// every handler of the router will run.
+// every handler of the router will run. It lives as long as the server, so handlers may capture it.
 struct ThreadContext {
   unsigned index;  // 0 .. threads-1
   boost::asio::io_context& io;

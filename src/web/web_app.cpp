@@ -13,13 +13,17 @@ Result<WebConfig> load_web_config(const Env& env, const WebOverrides& overrides)
   config.server.port = static_cast<uint16_t>(read.integer("PORT", 8080, 0, 65535));
   config.server.threads = static_cast<unsigned>(read.integer("WEB_THREADS", 0, 0, 256));
   config.server.access_log = read.boolean("WEB_ACCESS_LOG", true);
+  std::string problems;
+  if (auto ok = read.finish(); !ok) problems = ok.error().message;
+  // EnvReader has no log-level getter; its problems and ours are reported together.
   auto level = log::parse_level(read.string("LOG_LEVEL", "info"));
-  if (!level) {
-    read.integer("LOG_LEVEL", 0, 0, 0);  // records the variable as bad
-  } else {
+  if (level) {
     config.log_level = *level;
+  } else {
+    if (problems.empty()) problems = "invalid configuration:";
+    problems += "\n  LOG_LEVEL: " + level.error().message;
   }
-  if (auto ok = read.finish(); !ok) return ok.error();
+  if (!problems.empty()) return Error{Errc::invalid_argument, problems};
   if (overrides.port) config.server.port = *overrides.port;
   if (overrides.threads) config.server.threads = *overrides.threads;
   return config;

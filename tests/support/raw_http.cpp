@@ -61,7 +61,8 @@ bool read_more(int fd, std::string& buffer, std::chrono::steady_clock::time_poin
 
 }  // namespace
 
-std::optional<RawResponse> RawConnection::read_response(std::chrono::milliseconds timeout) {
+std::optional<RawResponse> RawConnection::read_response(std::chrono::milliseconds timeout,
+                                                        bool head_request) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   size_t end;
   while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {
@@ -88,7 +89,9 @@ std::optional<RawResponse> RawConnection::read_response(std::chrono::millisecond
     }
     pos = eol + 2;
   }
-  size_t length = r.headers.count("content-length") ? std::stoul(r.headers["content-length"]) : 0;
+  size_t length = r.headers.count("content-length") && !head_request && r.status >= 200
+                      ? std::stoul(r.headers["content-length"])
+                      : 0;
   size_t body_start = end + 4;
   while (buffer_.size() < body_start + length) {
     if (!read_more(fd_, buffer_, deadline)) return std::nullopt;

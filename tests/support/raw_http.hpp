@@ -30,9 +30,10 @@ class RawConnection {
 
   // False when the peer has closed the connection.
   bool send(const std::string& bytes);
-  // One response (Content-Length bodies), or nullopt on timeout or close.
+  // One response (Content-Length bodies), or nullopt on timeout or close. A response to HEAD has
+  // no body whatever its Content-Length says: pass head = true.
   std::optional<RawResponse> read_response(
-      std::chrono::milliseconds timeout = std::chrono::seconds(5));
+      std::chrono::milliseconds timeout = std::chrono::seconds(5), bool head = false);
   // True when the server closes the connection within the timeout (EOF or reset).
   bool wait_closed(std::chrono::milliseconds timeout);
 
