@@ -10,20 +10,11 @@
 
 namespace pe::net {
 
-std::string_view Request::target() const {
-  auto t = message.target();
-  return {t.data(), t.size()};
-}
-
-std::string_view Request::path() const {
-  auto t = target();
-  return t.substr(0, t.find('?'));
-}
-
-std::string_view Request::query() const {
-  auto t = target();
-  auto q = t.find('?');
-  return q == std::string_view::npos ? std::string_view() : t.substr(q + 1);
+void Request::split_target() {
+  std::string_view target(message.target().data(), message.target().size());
+  auto q = target.find('?');
+  path = target.substr(0, q);
+  query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
 }
 
 std::string_view Request::param(std::string_view name) const {
@@ -124,14 +115,15 @@ std::string request_id_from(std::string_view client_value) {
             });
   if (ok) return std::string(client_value);
   // Ids only have to tell requests apart in logs, not resist guessing: a per-thread generator
-  // seeded once from the OS is enough, and costs nothing per request.
+  // seeded once from the OS is enough. 64 random bits in 13 base-32 digits fit std::string's
+  // inline buffer, so an id costs no allocation.
   thread_local std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id(16, '0');
+  static constexpr char kDigits[] = "0123456789abcdefghjkmnpqrstvwxyz";
+  std::string id(13, '0');
   uint64_t r = rng();
   for (auto& c : id) {
-    c = kHex[r & 0xf];
-    r >>= 4;
+    c = kDigits[r & 31];
+    r >>= 5;
   }
   return id;
 }

@@ -6,7 +6,7 @@
 // Date, X-Request-Id), so handlers only set the status, their headers and the body.
 //
 //   asio::awaitable<Response> get_thing(Request& req) {
-//     auto id = req.param("id");
+//     auto id = req.param("id");            // also req.path, req.query, req.header(...)
 //     if (id.size() > 18) co_return json_error(req, Errc::invalid_argument, "id is too long");
 //     req.log().info("thing_read", {{"id", id}});
 //     co_return json_response(http::status::ok, R"({"ok":true})");
@@ -41,15 +41,22 @@ struct PathParam {
 };
 
 struct Request {
+  Request() = default;
+  Request(Request&&) = default;
+  Request& operator=(Request&&) = default;
+  Request(const Request&) = delete;  // path and query would point into the original
+  Request& operator=(const Request&) = delete;
+
   http::request<http::string_body> message;
+  // Views into message.target(): the path without the query ("/api/jobs/7"), and the query
+  // (after '?', without it; empty when absent). The server and Router::dispatch set them; code
+  // that builds a Request by hand calls split_target() after setting the target.
+  std::string_view path;
+  std::string_view query;
   std::vector<PathParam> params;
   std::string request_id;
 
-  // The request target as sent ("/api/jobs/7?verbose=1"), without the query, and the query
-  // (after '?', without it; empty when absent).
-  std::string_view target() const;
-  std::string_view path() const;
-  std::string_view query() const;
+  void split_target();
   // The value of a path parameter ("id" for "/things/{id}"), or "" when absent.
   std::string_view param(std::string_view name) const;
   // A header's value, or "" when absent.
@@ -64,20 +71,20 @@ struct Request {
   mutable std::optional<log::Logger> log_;
 };
 
+// A response with a JSON body and Content-Type application/json. The body is given as text, or
+// as a boost::json value, object or array to serialise (only those: a string_view must not turn
+// into a JSON string by accident).
+Response json_response(http::status status, std::string body);
+template <class T>
+concept JsonDocument = std::same_as<T, boost::json::value> ||
+    std::same_as<T, boost::json::object> || std::same_as<T, boost::json::array>;
 namespace detail {
 std::string serialize_json(const boost::json::value& v);
 std::string serialize_json(const boost::json::object& v);
 std::string serialize_json(const boost::json::array& v);
 }  // namespace detail
-
-// A response with a JSON body and Content-Type application/json. The body is given as text, or
-// as a boost::json value, object or array to serialise (only those: a string_view must not turn
-// into a JSON string by accident).
-Response json_response(http::status status, std::string body);
-template <class Json>
-requires std::same_as<Json, boost::json::value> || std::same_as<Json, boost::json::object> ||
-    std::same_as<Json, boost::json::array>
-        Response json_response(http::status status, const Json& body) {
+template <JsonDocument Json>
+Response json_response(http::status status, const Json& body) {
   return json_response(status, detail::serialize_json(body));
 }
 // A response without a body (204, 202, ...).
@@ -91,7 +98,8 @@ Response json_error(const Request& req, const Error& error);
 void append_json_string(std::string& out, std::string_view s);
 
 // The request id of a request: the client's X-Request-Id when it is 1 to 128 characters of
-// [A-Za-z0-9._:-], else a new random one (16 hex digits). Echoed in the response and logged.
+// [A-Za-z0-9._:-], else a new random one (13 characters of [0-9a-z]). Echoed in the response and
+// logged.
 std::string request_id_from(std::string_view client_value);
 
 }  // namespace pe::net

@@ -1,7 +1,7 @@
 #include "net/http_server.hpp"
 
 #include "common/log.hpp"
-#include "net/http_connection.hpp"
+#include "net/server_connection.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

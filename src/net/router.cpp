@@ -174,8 +174,9 @@ std::string Router::allow_list(std::string_view path) const {
 }
 
 asio::awaitable<Response> Router::dispatch(Request& req, std::size_t default_body_limit) const {
+  req.split_target();
   auto method = req.message.method();
-  auto m = match(method, req.path());
+  auto m = match(method, req.path);
   if (m.kind != Match::Kind::found) co_return unrouted_response(req.request_id, method, m);
   auto length = static_cast<std::uint64_t>(req.body().size());
   if (auto problem =

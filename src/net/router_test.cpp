@@ -224,9 +224,9 @@ TEST(CheckRequestHead, ContentTypeAndDeclaredLength) {
 TEST(Dispatch, RoutesAndFillsParametersAndPathAndQuery) {
   Router r;
   r.add(http::verb::get, "/things/{id}", [](Request& req) -> asio::awaitable<Response> {
-    co_return json_response(http::status::ok, std::string(req.param("id")) + "|" +
-                                                  std::string(req.path()) + "|" +
-                                                  std::string(req.query()));
+    co_return json_response(
+        http::status::ok,
+        std::string(req.param("id")) + "|" + std::string(req.path) + "|" + std::string(req.query));
   });
   auto req = make_request(http::verb::get, "/things/a%2Fb?x=1&y=2");
   auto res = run_dispatch(r, req);

@@ -1,4 +1,4 @@
-// http_connection.hpp: one server thread's state and the life of one client connection
+// server_connection.hpp: one server thread's state and the life of one client connection
 // (internal to net/; the public face is http_server.hpp).
 //
 // A connection is a coroutine that reads a request, routes it, calls the handler and writes the
@@ -27,7 +27,7 @@ namespace pe::net::detail {
 
 using Clock = std::chrono::steady_clock;
 
-class Connection;
+class ServerConnection;
 
 // Everything one server thread owns. Members are destroyed bottom-up: the acceptor and the router
 // (whose handlers may own I/O objects of this thread) before the io_context; the io_context, which
@@ -37,7 +37,7 @@ struct ServerThread {
 
   const unsigned index;
   const ServerConfig& config;
-  std::vector<Connection*> connections;              // open connections; each knows its slot
+  std::vector<ServerConnection*> connections;        // open connections; each knows its slot
   bool draining = false;                             // shutting down: no new requests
   boost::asio::steady_timer* drain_timer = nullptr;  // while the shutdown waits for connections
   boost::asio::io_context io{1};

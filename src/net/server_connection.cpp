@@ -1,4 +1,4 @@
-#include "net/http_connection.hpp"
+#include "net/server_connection.hpp"
 
 #include "net/http_wire.hpp"
 
@@ -55,16 +55,16 @@ bool is_protocol_error(const beast::error_code& ec) {
 
 }  // namespace
 
-class Connection {
+class ServerConnection {
  public:
-  Connection(ServerThread& thread, tcp::socket socket)
+  ServerConnection(ServerThread& thread, tcp::socket socket)
       : thread_(thread), config_(thread.config), socket_(std::move(socket)) {
     slot_ = thread_.connections.size();
     thread_.connections.push_back(this);
   }
-  ~Connection();
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
+  ~ServerConnection();
+  ServerConnection(const ServerConnection&) = delete;
+  ServerConnection& operator=(const ServerConnection&) = delete;
 
   asio::awaitable<void> serve();
   void expire_if_due(Clock::time_point now);
@@ -109,7 +109,7 @@ class Connection {
   Clock::time_point started_;  // first byte of the current request
 };
 
-Connection::~Connection() {
+ServerConnection::~ServerConnection() {
   auto& list = thread_.connections;
   list[slot_] = list.back();
   list[slot_]->slot_ = slot_;
@@ -117,7 +117,7 @@ Connection::~Connection() {
   if (thread_.draining && list.empty() && thread_.drain_timer) thread_.drain_timer->cancel();
 }
 
-void Connection::expire_if_due(Clock::time_point now) {
+void ServerConnection::expire_if_due(Clock::time_point now) {
   if (deadline_ > now) return;
   timed_out_ = true;
   deadline_ = kNever;
@@ -125,20 +125,20 @@ void Connection::expire_if_due(Clock::time_point now) {
   socket_.cancel(ec);
 }
 
-void Connection::close_if_idle() {
+void ServerConnection::close_if_idle() {
   if (!idle_) return;
   beast::error_code ec;
   socket_.cancel(ec);
 }
 
-void Connection::close() {
+void ServerConnection::close() {
   beast::error_code ec;
   socket_.close(ec);
 }
 
 // GCC 12 miscompiles co_await written directly in an if or while condition (the frame is resumed
 // at a wrong address), so results are always named first: `bool ok = co_await f(); if (ok)`.
-asio::awaitable<void> Connection::serve() {
+asio::awaitable<void> ServerConnection::serve() {
   while (!thread_.draining) {
     bool keep_going = co_await serve_one();
     if (!keep_going) break;
@@ -149,7 +149,7 @@ asio::awaitable<void> Connection::serve() {
 }
 
 // Reads, routes, handles and answers one request. False: close the connection.
-asio::awaitable<bool> Connection::serve_one() {
+asio::awaitable<bool> ServerConnection::serve_one() {
   Parser parser;
   parser.header_limit(static_cast<std::uint32_t>(config_.max_header_bytes));
   // Body limits are the route's, checked once the head is routed; until then, none.
@@ -180,8 +180,8 @@ asio::awaitable<bool> Connection::serve_one() {
 }
 
 // The rest of a request that has a route: check its head, read its body, call the handler.
-asio::awaitable<bool> Connection::serve_routed(Parser& parser, Request& req, Exchange& ex,
-                                               Router::Match& match) {
+asio::awaitable<bool> ServerConnection::serve_routed(Parser& parser, Request& req, Exchange& ex,
+                                                     Router::Match& match) {
   const auto& options = match.route->options;
   std::optional<std::uint64_t> length;
   if (auto declared = parser.content_length()) length = *declared;
@@ -201,8 +201,9 @@ asio::awaitable<bool> Connection::serve_routed(Parser& parser, Request& req, Exc
     if (ec) co_return co_await fail_body(ec, req, ex);
   }
   req.message = parser.release();
+  req.split_target();
   ex.method = req.message.method_string();
-  ex.path = req.path();
+  ex.path = req.path;
   req.params = std::move(match.params);
   auto res = co_await invoke(*match.route, req);
   ex.keep_alive = ex.keep_alive && !thread_.draining;
@@ -210,8 +211,8 @@ asio::awaitable<bool> Connection::serve_routed(Parser& parser, Request& req, Exc
 }
 
 // Reads what has arrived into in_, by the deadline. timed_out when the sweeper cut it.
-asio::awaitable<beast::error_code> Connection::read_some(Clock::time_point deadline,
-                                                         std::size_t room) {
+asio::awaitable<beast::error_code> ServerConnection::read_some(Clock::time_point deadline,
+                                                               std::size_t room) {
   room = std::clamp(in_.capacity() - in_.size(), room, kMaxRead);
   auto buffer = in_.prepare(room);
   deadline_ = deadline;
@@ -225,7 +226,7 @@ asio::awaitable<beast::error_code> Connection::read_some(Clock::time_point deadl
 
 // Waits for the next request (idle timeout), then parses its head (header timeout from the
 // first byte), reading more as needed.
-asio::awaitable<beast::error_code> Connection::read_header(Parser& parser) {
+asio::awaitable<beast::error_code> ServerConnection::read_header(Parser& parser) {
   if (in_.size() == 0) {
     idle_ = true;
     auto ec = co_await read_some(Clock::now() + config_.idle_timeout, kHeadRead);
@@ -245,7 +246,7 @@ asio::awaitable<beast::error_code> Connection::read_header(Parser& parser) {
 
 // Reads the body into the parser (which enforces the body limit, chunked or not) by the body
 // deadline.
-asio::awaitable<beast::error_code> Connection::read_body(Parser& parser) {
+asio::awaitable<beast::error_code> ServerConnection::read_body(Parser& parser) {
   parser.eager(true);
   auto deadline = Clock::now() + config_.body_timeout;
   for (;;) {
@@ -262,7 +263,7 @@ asio::awaitable<beast::error_code> Connection::read_body(Parser& parser) {
 }
 
 // Answers "Expect: 100-continue" when the client waits for it before sending its body.
-asio::awaitable<bool> Connection::send_continue(std::string_view expect) {
+asio::awaitable<bool> ServerConnection::send_continue(std::string_view expect) {
   if (in_.size() > 0 || !beast::iequals(expect, "100-continue")) co_return true;
   static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
   deadline_ = Clock::now() + config_.write_timeout;
@@ -272,7 +273,7 @@ asio::awaitable<bool> Connection::send_continue(std::string_view expect) {
   co_return !ec;
 }
 
-asio::awaitable<bool> Connection::respond(Response& res, const Exchange& ex) {
+asio::awaitable<bool> ServerConnection::respond(Response& res, const Exchange& ex) {
   out_.clear();
   append_response_head(out_, res, {ex.request_id, ex.keep_alive, ex.http10});
   unsigned status = res.result_int();
@@ -291,7 +292,8 @@ asio::awaitable<bool> Connection::respond(Response& res, const Exchange& ex) {
   co_return !ec && ex.keep_alive;
 }
 
-asio::awaitable<bool> Connection::answer_and_close(Response& res, Exchange& ex, bool unread_input) {
+asio::awaitable<bool> ServerConnection::answer_and_close(Response& res, Exchange& ex,
+                                                         bool unread_input) {
   ex.keep_alive = false;
   linger_ = unread_input;
   co_await respond(res, ex);
@@ -300,7 +302,7 @@ asio::awaitable<bool> Connection::answer_and_close(Response& res, Exchange& ex, 
 
 // A request whose head could not be read: 400 or 431 for protocol errors; nothing for a client
 // that went away or timed out (there is nobody to answer).
-asio::awaitable<void> Connection::reject(beast::error_code ec) {
+asio::awaitable<void> ServerConnection::reject(beast::error_code ec) {
   if (!is_protocol_error(ec)) {
     if (ec == asio::error::timed_out) server_log().debug("http_header_timeout");
     co_return;
@@ -318,8 +320,8 @@ asio::awaitable<void> Connection::reject(beast::error_code ec) {
 }
 
 // A body that could not be read: 413 over the limit, 400 malformed, 408 too slow.
-asio::awaitable<bool> Connection::fail_body(beast::error_code ec, const Request& req,
-                                            Exchange& ex) {
+asio::awaitable<bool> ServerConnection::fail_body(beast::error_code ec, const Request& req,
+                                                  Exchange& ex) {
   Response res;
   if (ec == http::error::body_limit) {
     res = json_error(req, Errc::payload_too_large, "body exceeds the limit of the route");
@@ -334,7 +336,7 @@ asio::awaitable<bool> Connection::fail_body(beast::error_code ec, const Request&
   co_return co_await answer_and_close(res, ex, true);
 }
 
-asio::awaitable<void> Connection::close_gracefully() {
+asio::awaitable<void> ServerConnection::close_gracefully() {
   beast::error_code ec;
   if (!socket_.is_open()) co_return;
   socket_.shutdown(tcp::socket::shutdown_send, ec);
@@ -350,7 +352,7 @@ asio::awaitable<void> Connection::close_gracefully() {
   socket_.close(ec);
 }
 
-void Connection::log_access(const Exchange& ex, unsigned status, std::size_t bytes) const {
+void ServerConnection::log_access(const Exchange& ex, unsigned status, std::size_t bytes) const {
   if (!config_.access_log || !log::enabled(log::Level::info)) return;
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_);
   static const log::Logger access;
@@ -363,7 +365,7 @@ void Connection::log_access(const Exchange& ex, unsigned status, std::size_t byt
 }
 
 asio::awaitable<void> serve_connection(ServerThread& thread, tcp::socket socket) {
-  Connection connection(thread, std::move(socket));
+  ServerConnection connection(thread, std::move(socket));
   co_await connection.serve();
 }
 

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# http_server_wrk.sh: throughput and latency of the HTTP server on a trivial JSON route
+# (GET /api/ping -> {"pong":true}) under wrk, next to a bare Beast coroutine server
+# (bench/bare_beast_server.cpp) measured in the same run, for 1 and 2 server threads.
+#
+# Three servers per thread count, run in turn (interleaved, so machine noise hits all alike):
+#   bare      bench/bare_beast_server: no router, limits, ids or logging (the baseline)
+#   web       pricing-engine web with LOG_LEVEL=warn (no access log)
+#   web+log   pricing-engine web with LOG_LEVEL=info (one access-log line per request, to a file)
+# Each cell is the median of RUNS runs. Also reported: the peak RSS of the web server, and its
+# start-to-first-answer time (exec to the first 200 from GET /healthz).
+#
+# Builds nothing; build first:
+#   cmake --preset release && cmake --build --preset release --target pricing-engine bare_beast_server
+#   bench/http_server_wrk.sh                          # RUNS=3 DURATION=5s CONNECTIONS=64 WRK_THREADS=2
+#   RUNS=5 THREADS="1" bench/http_server_wrk.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD=${BUILD:-build/release}
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-5s}
+CONNECTIONS=${CONNECTIONS:-64}
+WRK_THREADS=${WRK_THREADS:-2}
+THREADS=${THREADS:-"1 2"}
+WEB=$BUILD/src/pricing-engine
+BARE=$BUILD/bench/bare_beast_server
+for f in "$WEB" "$BARE"; do
+  [[ -x $f ]] || { echo "missing $f: build the release preset first" >&2; exit 1; }
+done
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  if [[ -n $server_pid ]]; then kill -KILL "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# launch <port> <log> <command...>: starts the server and prints "<pid> <µs from exec to the
+# first 200 from GET /healthz>" (python, for a clock finer than a shell loop's).
+launch() {
+  python3 - "$@" <<'PY'
+import socket, subprocess, sys, time
+port, log, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+request = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+t0 = time.perf_counter()
+p = subprocess.Popen(cmd, stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+while time.perf_counter() - t0 < 5:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            s.sendall(request)
+            if s.recv(64).startswith(b"HTTP/1.1 200"):
+                print(p.pid, int((time.perf_counter() - t0) * 1e6))
+                sys.exit(0)
+    except OSError:
+        time.sleep(0.0005)
+print(p.pid, -1)
+sys.exit(1)
+PY
+}
+
+# Stops the server (SIGTERM) and waits for it to go (it is python's child, not ours).
+stop_server() {
+  kill -TERM "$1" 2>/dev/null || return 0
+  for _ in $(seq 500); do
+    kill -0 "$1" 2>/dev/null || return 0
+    sleep 0.01
+  done
+  kill -KILL "$1" 2>/dev/null || true
+}
+
+# wrk latency "1.23ms" / "950.00us" / "1.01s" -> microseconds
+to_us() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.0f", v }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.0f", v * 1000 }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.0f", v * 1000000 } }'
+}
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# run_one <kind> <threads>: one server, one wrk run; appends "rps p50 p99 rss ready" to a file.
+run_one() {
+  local kind=$1 threads=$2 port pid ready
+  port=$(free_port)
+  case $kind in
+    bare) read -r pid ready < <(launch "$port" "$work/log" "$BARE" "$port" "$threads") ;;
+    web) read -r pid ready < <(LOG_LEVEL=warn launch "$port" "$work/log" \
+                               "$WEB" web --port "$port" --threads "$threads") ;;
+    web+log) read -r pid ready < <(LOG_LEVEL=info launch "$port" "$work/log" \
+                                   "$WEB" web --port "$port" --threads "$threads") ;;
+  esac
+  server_pid=$pid
+  if [[ $ready == -1 ]]; then
+    echo "$kind did not start on port $port: $(cat "$work/log")" >&2
+    exit 1
+  fi
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
+    "http://127.0.0.1:$port/api/ping" >"$work/wrk"
+  local rss
+  rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+  stop_server "$pid"
+  server_pid=""
+  local rps p50 p99
+  rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$work/wrk")
+  p50=$(to_us "$(awk '$1 == "50%" {print $2}' "$work/wrk")")
+  p99=$(to_us "$(awk '$1 == "99%" {print $2}' "$work/wrk")")
+  if grep -q "Non-2xx\|Socket errors" "$work/wrk"; then
+    echo "warning: $kind/$threads: $(grep 'Non-2xx\|Socket errors' "$work/wrk")" >&2
+  fi
+  echo "$rps $p50 $p99 $rss $ready" >>"$work/$kind-$threads"
+}
+
+kinds="bare web web+log"
+echo "wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency http://127.0.0.1:PORT/api/ping;" \
+  "$RUNS runs; $(nproc) cores; $(date -u +%Y-%m-%d)" >&2
+for run in $(seq "$RUNS"); do
+  for threads in $THREADS; do
+    for kind in $kinds; do
+      run_one "$kind" "$threads"
+      echo "run $run threads $threads $kind: $(tail -1 "$work/$kind-$threads")" >&2
+    done
+  done
+done
+
+col() { awk -v c="$1" '{print $c}' "$2" | median; }
+echo
+echo "| server threads | server | req/s | vs bare | p50 µs | p99 µs | peak RSS MB | start to first answer ms |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+for threads in $THREADS; do
+  bare_rps=$(col 1 "$work/bare-$threads")
+  for kind in $kinds; do
+    f=$work/$kind-$threads
+    rps=$(col 1 "$f")
+    ratio=$(awk -v a="$rps" -v b="$bare_rps" 'BEGIN {printf "%.2f", a / b}')
+    rss=$(awk -v k="$(col 4 "$f")" 'BEGIN {printf "%.1f", k / 1024}')
+    ready=$(awk -v u="$(col 5 "$f")" 'BEGIN {printf "%.1f", u / 1000}')
+    echo "| $threads | $kind | $rps | $ratio | $(col 2 "$f") | $(col 3 "$f") | $rss | $ready |"
+  done
+done
