@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <mutex>
@@ -455,6 +456,29 @@ TEST(ServerShutdown, GraceExpiryCutsRequestsThatDoNotFinish) {
   runner.join();
   EXPECT_LT(Clock::now() - stop_at, 250ms);
   EXPECT_TRUE(busy.wait_closed(1s));
+}
+
+TEST(ServerShutdown, ASecondSignalEndsAtOnce) {
+  auto config = fast_timeouts();
+  config.handle_signals = true;
+  HttpServer server(config, test_routes);
+  ASSERT_TRUE(server.listen());
+  std::atomic<bool> returned{false};
+  std::thread runner([&] {
+    server.run();
+    returned = true;
+  });
+  RawConnection busy(server.port());
+  busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::this_thread::sleep_for(50ms);
+  auto start = Clock::now();
+  ::kill(::getpid(), SIGTERM);  // graceful: /slow (300 ms) may finish
+  std::this_thread::sleep_for(50ms);
+  EXPECT_FALSE(returned);
+  ::kill(::getpid(), SIGINT);  // forced
+  runner.join();
+  EXPECT_LT(Clock::now() - start, 250ms);
+  EXPECT_FALSE(busy.read_response(1s));  // cut before its answer
 }
 
 TEST(ServerShutdown, StopBeforeRunReturnsAtOnce) {

@@ -94,6 +94,23 @@ asio::awaitable<void> drain(ServerThread& thread) {
   thread.io.stop();
 }
 
+// The first SIGTERM/SIGINT starts a graceful shutdown; a second one (an impatient Ctrl-C) ends
+// at once.
+void wait_for_signal(HttpServer& server, asio::signal_set& signals) {
+  signals.async_wait([&server, &signals](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    log::Field name("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    if (!server.stopping()) {
+      server_log().info("shutdown_signal", {name});
+      server.stop();
+      wait_for_signal(server, signals);
+    } else {
+      server_log().warn("shutdown_forced", {name});
+      server.stop_now();
+    }
+  });
+}
+
 void begin_drain(ServerThread& thread) {
   if (thread.draining) return;
   thread.draining = true;
@@ -181,11 +198,7 @@ void HttpServer::run() {
   std::optional<asio::signal_set> signals;
   if (config_.handle_signals) {
     signals.emplace(threads_[0]->io, SIGINT, SIGTERM);
-    signals->async_wait([this](const boost::system::error_code& ec, int sig) {
-      if (ec) return;
-      server_log().info("shutdown_signal", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
-      stop();
-    });
+    wait_for_signal(*this, *signals);
   }
   server_log().info("http_listening",
                     {{"address", config_.address}, {"port", port_}, {"threads", threads_.size()}});
@@ -197,6 +210,16 @@ void HttpServer::run() {
   for (auto& w : workers) w.join();
   server_log().info("http_stopped", {{"port", port_}});
   if (failure_) std::rethrow_exception(failure_);
+}
+
+void HttpServer::stop_now() {
+  stop();
+  for (auto& t : threads_) {
+    asio::post(t->io, [&thread = *t] {
+      detail::close_all_connections(thread);
+      thread.io.stop();
+    });
+  }
 }
 
 void HttpServer::stop() {

@@ -11,7 +11,9 @@
 // size, a JSON error for every failure (http_message.hpp), and one access-log line per request.
 // GET /healthz is always served. SIGTERM and SIGINT (or stop()) start a graceful shutdown: stop
 // accepting, close idle connections, let requests in flight finish (answered with
-// Connection: close); at the end of shutdown_grace, cancel what remains and return from run().
+// Connection: close); at the end of shutdown_grace, close what remains and return from run(). A
+// second signal ends at once. Handlers still running then are not resumed; their coroutine frames
+// are destroyed with the server.
 //
 //   ServerConfig config{.port = 8080, .threads = 2};
 //   HttpServer server(config, [](ThreadContext& t) {
@@ -92,6 +94,10 @@ class HttpServer {
   void run();
   // Starts a graceful shutdown; safe from any thread, from handlers, and before run().
   void stop();
+  // Ends at once: closes every connection and returns from run() without waiting for requests
+  // in flight (a second SIGTERM/SIGINT does this).
+  void stop_now();
+  bool stopping() const { return stopping_; }
 
  private:
   void serve_thread(detail::ServerThread& thread);

@@ -59,7 +59,12 @@ int run_web(const Env& env, const WebOverrides& overrides) {
     std::cerr << "pricing-engine web: " << ok.error().message << "\n";
     return 1;
   }
-  server.run();
+  try {
+    server.run();
+  } catch (const std::exception& e) {
+    log::Logger().error("web_failed", {{"error", e.what()}});
+    return 1;
+  }
   return 0;
 }
 
