@@ -195,10 +195,17 @@ void HttpServer::serve_thread(ServerThread& thread) {
 
 void HttpServer::run() {
   if (!listening_) listen().value();
-  std::optional<asio::signal_set> signals;
+  // Signals are waited for on an io_context of their own: a server thread's io_context stops as
+  // soon as that thread has drained, while others may still be serving (and a second signal
+  // must still be heard).
+  asio::io_context control{1};
+  asio::signal_set signals(control);
+  std::thread control_thread;
   if (config_.handle_signals) {
-    signals.emplace(threads_[0]->io, SIGINT, SIGTERM);
-    wait_for_signal(*this, *signals);
+    signals.add(SIGINT);
+    signals.add(SIGTERM);
+    wait_for_signal(*this, signals);
+    control_thread = std::thread([&control] { control.run(); });
   }
   server_log().info("http_listening",
                     {{"address", config_.address}, {"port", port_}, {"threads", threads_.size()}});
@@ -208,6 +215,8 @@ void HttpServer::run() {
   }
   serve_thread(*threads_[0]);
   for (auto& w : workers) w.join();
+  control.stop();
+  if (control_thread.joinable()) control_thread.join();
   server_log().info("http_stopped", {{"port", port_}});
   if (failure_) std::rethrow_exception(failure_);
 }
