@@ -7,8 +7,9 @@
 #   bare      bench/bare_beast_server: no router, limits, ids or logging (the baseline)
 #   web       pricing-engine web with LOG_LEVEL=warn (no access log)
 #   web+log   pricing-engine web with LOG_LEVEL=info (one access-log line per request, to a file)
-# Each cell is the median of RUNS runs. Also reported: the peak RSS of the web server, and its
-# start-to-first-answer time (exec to the first 200 from GET /healthz).
+# Each cell is the median of RUNS runs. Also reported: the server's CPU time per request (user +
+# system, from /proc: unlike req/s, it hardly moves when other processes share the machine), its
+# peak RSS, and its start-to-first-answer time (exec to the first 200 from GET /healthz).
 #
 # Builds nothing; build first:
 #   cmake --preset release && cmake --build --preset release --target pricing-engine bare_beast_server
@@ -85,7 +86,7 @@ to_us() {
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# run_one <kind> <threads>: one server, one wrk run; appends "rps p50 p99 rss ready" to a file.
+# run_one <kind> <threads>: one server, one wrk run; appends "rps p50 p99 rss ready cpu" to a file.
 run_one() {
   local kind=$1 threads=$2 port pid ready
   port=$(free_port)
@@ -103,18 +104,22 @@ run_one() {
   fi
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
     "http://127.0.0.1:$port/api/ping" >"$work/wrk"
-  local rss
+  local rss ticks
   rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+  ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat")  # utime + stime, in clock ticks
   stop_server "$pid"
   server_pid=""
-  local rps p50 p99
+  local rps p50 p99 requests cpu_us
   rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$work/wrk")
   p50=$(to_us "$(awk '$1 == "50%" {print $2}' "$work/wrk")")
   p99=$(to_us "$(awk '$1 == "99%" {print $2}' "$work/wrk")")
   if grep -q "Non-2xx\|Socket errors" "$work/wrk"; then
     echo "warning: $kind/$threads: $(grep 'Non-2xx\|Socket errors' "$work/wrk")" >&2
   fi
-  echo "$rps $p50 $p99 $rss $ready" >>"$work/$kind-$threads"
+  requests=$(awk '/requests in/ {print $1}' "$work/wrk")
+  cpu_us=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN {printf "%.2f", t / hz * 1000000 / n}')
+  echo "$rps $p50 $p99 $rss $ready $cpu_us" >>"$work/$kind-$threads"
 }
 
 kinds="bare web web+log"
@@ -131,16 +136,21 @@ done
 
 col() { awk -v c="$1" '{print $c}' "$2" | median; }
 echo
-echo "| server threads | server | req/s | vs bare | p50 µs | p99 µs | peak RSS MB | start to first answer ms |"
-echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| server threads | server | req/s | vs bare | CPU µs/req | vs bare | p50 µs | p99 µs |" \
+  "peak RSS MB | start to first answer ms |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for threads in $THREADS; do
   bare_rps=$(col 1 "$work/bare-$threads")
+  bare_cpu=$(col 6 "$work/bare-$threads")
   for kind in $kinds; do
     f=$work/$kind-$threads
     rps=$(col 1 "$f")
     ratio=$(awk -v a="$rps" -v b="$bare_rps" 'BEGIN {printf "%.2f", a / b}')
+    cpu=$(col 6 "$f")
+    cpu_ratio=$(awk -v a="$cpu" -v b="$bare_cpu" 'BEGIN {printf "%.2f", a / b}')
     rss=$(awk -v k="$(col 4 "$f")" 'BEGIN {printf "%.1f", k / 1024}')
     ready=$(awk -v u="$(col 5 "$f")" 'BEGIN {printf "%.1f", u / 1000}')
-    echo "| $threads | $kind | $rps | $ratio | $(col 2 "$f") | $(col 3 "$f") | $rss | $ready |"
+    echo "| $threads | $kind | $rps | $ratio | $cpu | $cpu_ratio | $(col 2 "$f") | $(col 3 "$f") |" \
+      "$rss | $ready |"
   done
 done
