@@ -17,8 +17,11 @@
 //
 //   ServerConfig config{.port = 8080, .threads = 2};
 //   HttpServer server(config, [](ThreadContext& t) {
+//     auto redis = std::make_shared<RedisConnection>(t.io, ...);  // this thread's own
 //     auto router = std::make_shared<Router>();
 //     router->add(http::verb::get, "/api/ping", ping);
+//     router->add(http::verb::post, "/api/events",
+//                 [redis](Request& req) { return ingest(*redis, req); });
 //     return router;
 //   });
 //   if (auto ok = server.listen(); !ok) { ... }   // port() is now known (config.port 0: any)
