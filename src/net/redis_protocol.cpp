@@ -2,11 +2,12 @@
 
 #include "common/redact.hpp"
 
-#include <hiredis/hiredis.h>
 #include <hiredis/read.h>
 #include <boost/url/parse.hpp>
 
-#include <charconv>
+#include <algorithm>
+#include <array>
+#include <cctype>
 
 namespace pe::net {
 namespace {
@@ -15,37 +16,37 @@ Error bad_url(std::string_view problem) {
   return Error{Errc::invalid_argument, "invalid Redis URL: " + std::string(problem)};
 }
 
-RedisReply convert(const redisReply* r) {
-  RedisReply out;
-  switch (r->type) {
-    case REDIS_REPLY_INTEGER:
-      out.type = RedisReply::Type::integer;
-      out.integer = r->integer;
-      break;
-    case REDIS_REPLY_STATUS:
-      out.type = RedisReply::Type::status;
-      out.text.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_STRING:
-      out.type = RedisReply::Type::string;
-      out.text.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_ERROR:
-      out.type = RedisReply::Type::error;
-      out.text.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_ARRAY:
-      out.type = RedisReply::Type::array;
-      out.elements.reserve(r->elements);
-      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(convert(r->element[i]));
-      break;
-    default:
-      out.type = RedisReply::Type::nil;
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::toupper(static_cast<unsigned char>(x)) ==
+                  std::toupper(static_cast<unsigned char>(y));
+         });
+}
+
+Result<uint16_t> parse_port(std::string_view text) {
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value == 0 ||
+      value > 65535) {
+    return bad_url("the port must be a number from 1 to 65535");
   }
-  return out;
+  return static_cast<uint16_t>(value);
+}
+
+Result<int> parse_db(std::string_view path) {
+  if (path.empty() || path == "/") return 0;
+  auto digits = path.substr(1);
+  int db = -1;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), db);
+  if (ec != std::errc() || end != digits.data() + digits.size() || db < 0) {
+    return bad_url("the path must be a database number, e.g. /0");
+  }
+  return db;
 }
 
 }  // namespace
+
+// ---- URL ------------------------------------------------------------------------------------
 
 std::string RedisEndpoint::describe() const {
   std::string out = tls ? "rediss://" : "redis://";
@@ -61,50 +62,44 @@ std::string RedisEndpoint::describe() const {
 
 Result<RedisEndpoint> parse_redis_url(std::string_view text) {
   if (text.size() > 4096) return bad_url("longer than 4096 characters");
-  auto parsed = boost::urls::parse_absolute_uri(text);
+  auto parsed = boost::urls::parse_uri(text);
   if (!parsed) return bad_url("not an absolute URL");
   const auto& u = *parsed;
   RedisEndpoint e;
   auto scheme = u.scheme();
-  if (scheme == "rediss") {
+  if (iequals(scheme, "rediss")) {
     e.tls = true;
-  } else if (scheme != "redis") {
+  } else if (!iequals(scheme, "redis")) {
     return bad_url("the scheme must be redis:// or rediss://");
   }
-  if (u.host_type() == boost::urls::host_type::ipv6) {
-    std::string h = u.host_address();
-    e.host = h.size() >= 2 && h.front() == '[' ? h.substr(1, h.size() - 2) : h;
-  } else {
-    e.host = u.host_address();
+  std::string host = u.host_address();
+  if (u.host_type() == boost::urls::host_type::ipv6 && host.size() >= 2 && host.front() == '[') {
+    host = host.substr(1, host.size() - 2);
   }
+  e.host = std::move(host);
   if (e.host.empty()) return bad_url("no host");
   if (u.has_port()) {
-    auto p = u.port();
-    unsigned value = 0;
-    auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
-    if (ec != std::errc() || end != p.data() + p.size() || value == 0 || value > 65535) {
-      return bad_url("the port must be a number from 1 to 65535");
-    }
-    e.port = static_cast<uint16_t>(value);
+    auto port = parse_port(u.port());
+    if (!port) return port.error();
+    e.port = *port;
   }
   if (u.has_userinfo()) {
     e.user = u.user();
     e.password = u.password();
-  }
-  std::string_view path = u.encoded_path();
-  if (!path.empty() && path != "/") {
-    auto digits = path.substr(1);
-    int db = -1;
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), db);
-    if (ec != std::errc() || end != digits.data() + digits.size() || db < 0 || db > 1000) {
-      return bad_url("the path must be a database number, e.g. /0");
+    if (!e.user.empty() && e.password.empty()) {
+      return bad_url("a user name needs a password: redis://user:password@host");
     }
-    e.db = db;
   }
-  if (u.has_query() || u.has_fragment())
+  auto db = parse_db(u.encoded_path());
+  if (!db) return db.error();
+  e.db = *db;
+  if (u.has_query() || u.has_fragment()) {
     return bad_url("query strings and fragments are not supported");
+  }
   return e;
 }
+
+// ---- Replies and errors ---------------------------------------------------------------------
 
 std::string_view RedisReply::error_prefix() const {
   if (type != Type::error) return {};
@@ -113,30 +108,52 @@ std::string_view RedisReply::error_prefix() const {
 }
 
 Error error_from_reply(const RedisReply& reply) {
+  struct Kind {
+    std::string_view prefix;
+    Errc code;
+  };
+  static constexpr std::array<Kind, 16> kKinds = {{
+      {"NOSCRIPT", Errc::not_found},
+      {"NOGROUP", Errc::not_found},
+      {"BUSYGROUP", Errc::already_exists},
+      {"NOAUTH", Errc::unauthenticated},
+      {"WRONGPASS", Errc::unauthenticated},
+      {"NOPERM", Errc::permission_denied},
+      {"WRONGTYPE", Errc::failed_precondition},
+      {"EXECABORT", Errc::aborted},
+      {"LOADING", Errc::unavailable},
+      {"BUSY", Errc::unavailable},
+      {"TRYAGAIN", Errc::unavailable},
+      {"MASTERDOWN", Errc::unavailable},
+      {"READONLY", Errc::unavailable},
+      {"CLUSTERDOWN", Errc::unavailable},
+      {"OOM", Errc::resource_exhausted},
+      {"ERR", Errc::internal},
+  }};
   auto prefix = reply.error_prefix();
-  Errc code = Errc::invalid_argument;
-  if (prefix == "NOSCRIPT") {
-    code = Errc::not_found;
-  } else if (prefix == "NOAUTH" || prefix == "WRONGPASS" || prefix == "NOPERM") {
-    code = Errc::unauthenticated;
-  } else if (prefix == "LOADING" || prefix == "BUSY" || prefix == "TRYAGAIN" ||
-             prefix == "MASTERDOWN" || prefix == "READONLY") {
-    code = Errc::unavailable;
-  } else if (prefix == "OOM") {
-    code = Errc::resource_exhausted;
+  Errc code = Errc::internal;
+  for (const auto& kind : kKinds) {
+    if (kind.prefix == prefix) code = kind.code;
   }
   return Error{code, "redis: " + redact(reply.text)};
 }
 
-RedisCommand::RedisCommand(std::string_view name) { arg(name); }
+// ---- Commands -------------------------------------------------------------------------------
 
 RedisCommand::RedisCommand(std::initializer_list<std::string_view> args) {
   for (auto a : args) arg(a);
 }
 
 RedisCommand& RedisCommand::arg(std::string_view value) {
+  if (count_ == 0) {
+    for (std::string_view name : {"SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "MONITOR"}) {
+      if (iequals(value, name)) breaks_pipeline_ = true;
+    }
+  }
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, value.size()).ptr;
   args_.push_back('$');
-  args_.append(std::to_string(value.size()));
+  args_.append(digits, end);
   args_.append("\r\n");
   args_.append(value);
   args_.append("\r\n");
@@ -144,37 +161,151 @@ RedisCommand& RedisCommand::arg(std::string_view value) {
   return *this;
 }
 
-RedisCommand& RedisCommand::arg(int64_t value) {
-  return arg(std::string_view(std::to_string(value)));
+void RedisCommand::append_to(std::string& out) const {
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, count_).ptr;
+  out.push_back('*');
+  out.append(digits, end);
+  out.append("\r\n");
+  out.append(args_);
 }
 
 std::string RedisCommand::encoded() const {
-  std::string out = "*" + std::to_string(count_) + "\r\n";
-  out.append(args_);
+  std::string out;
+  out.reserve(args_.size() + 16);
+  append_to(out);
   return out;
 }
 
-RedisDecoder::RedisDecoder() : reader_(redisReaderCreate()) {
-  if (!reader_) throw std::bad_alloc();
+// ---- Decoder --------------------------------------------------------------------------------
+//
+// hiredis's reader calls these to build each value. A child is appended to its parent's
+// elements; hiredis hands children out in index order and keeps a pointer only to arrays that are
+// still being filled, whose own parent gets no new element until they are complete, so the
+// pointers we return stay valid. Only roots are heap objects of their own, and only roots are
+// ever passed to freeObject. The callbacks are C callbacks: nothing may throw through them.
+
+struct RedisDecoder::Budget {
+  size_t limit;
+  size_t used = 0;  // memory charged to the reply being built
+  bool exceeded = false;
+
+  bool charge(size_t bytes) {
+    if (bytes > limit - used) {
+      exceeded = true;
+      return false;
+    }
+    used += bytes;
+    return true;
+  }
+};
+
+namespace {
+
+using Budget = RedisDecoder::Budget;
+
+void* place(const redisReadTask* task, RedisReply&& value, size_t extra_bytes) noexcept {
+  try {
+    auto* budget = static_cast<Budget*>(task->privdata);
+    if (!budget->charge(sizeof(RedisReply) + extra_bytes)) return nullptr;
+    if (task->parent == nullptr) return new RedisReply(std::move(value));
+    auto* parent = static_cast<RedisReply*>(task->parent->obj);
+    if (static_cast<size_t>(task->idx) != parent->elements.size()) return nullptr;
+    parent->elements.push_back(std::move(value));
+    return &parent->elements.back();
+  } catch (...) {
+    return nullptr;  // hiredis reports "Out of memory"
+  }
 }
 
-RedisDecoder::~RedisDecoder() { redisReaderFree(static_cast<redisReader*>(reader_)); }
+void* create_string(const redisReadTask* task, char* str, size_t len) noexcept {
+  RedisReply r;
+  r.type = task->type == REDIS_REPLY_ERROR    ? RedisReply::Type::error
+           : task->type == REDIS_REPLY_STATUS ? RedisReply::Type::status
+                                              : RedisReply::Type::string;
+  auto* budget = static_cast<Budget*>(task->privdata);
+  if (len > budget->limit) {
+    budget->exceeded = true;
+    return nullptr;
+  }
+  try {
+    r.text.assign(str, len);
+  } catch (...) {
+    return nullptr;
+  }
+  return place(task, std::move(r), len);
+}
+
+void* create_array(const redisReadTask* task, int elements) noexcept {
+  RedisReply r;
+  r.type = RedisReply::Type::array;
+  try {
+    r.elements.reserve(static_cast<size_t>(std::clamp(elements, 0, 64)));
+  } catch (...) {
+    return nullptr;
+  }
+  return place(task, std::move(r), 0);
+}
+
+void* create_integer(const redisReadTask* task, long long value) noexcept {
+  RedisReply r;
+  r.type = RedisReply::Type::integer;
+  r.integer = value;
+  return place(task, std::move(r), 0);
+}
+
+void* create_nil(const redisReadTask* task) noexcept { return place(task, RedisReply{}, 0); }
+
+void free_object(void* obj) noexcept { delete static_cast<RedisReply*>(obj); }
+
+redisReplyObjectFunctions kFunctions = {create_string, create_array, create_integer, create_nil,
+                                        free_object};
+
+redisReader* reader_of(void* p) { return static_cast<redisReader*>(p); }
+
+}  // namespace
+
+RedisDecoder::RedisDecoder(size_t max_reply_bytes)
+    : reader_(redisReaderCreateWithFunctions(&kFunctions)),
+      max_reply_bytes_(max_reply_bytes),
+      budget_(std::make_unique<Budget>(Budget{max_reply_bytes})) {
+  if (!reader_) throw std::bad_alloc();
+  reader_of(reader_)->privdata = budget_.get();
+}
+
+RedisDecoder::~RedisDecoder() { redisReaderFree(reader_of(reader_)); }
 
 void RedisDecoder::feed(std::string_view bytes) {
-  redisReaderFeed(static_cast<redisReader*>(reader_), bytes.data(), bytes.size());
+  redisReaderFeed(reader_of(reader_), bytes.data(), bytes.size());
+}
+
+size_t RedisDecoder::buffered() const {
+  auto* r = reader_of(reader_);
+  return r->len - r->pos;
 }
 
 Result<std::optional<RedisReply>> RedisDecoder::next() {
-  auto* reader = static_cast<redisReader*>(reader_);
+  auto* reader = reader_of(reader_);
+  auto too_large = [&] {
+    return Error{Errc::internal, "a reply from Redis is larger than the limit of " +
+                                     std::to_string(max_reply_bytes_) + " bytes"};
+  };
+  if (budget_->exceeded) return too_large();
   void* raw = nullptr;
   if (redisReaderGetReply(reader, &raw) != REDIS_OK) {
+    if (budget_->exceeded) return too_large();
     return Error{Errc::internal, std::string("malformed reply from Redis: ") + reader->errstr};
   }
-  if (!raw) return std::optional<RedisReply>();
-  auto* reply = static_cast<redisReply*>(raw);
-  auto out = convert(reply);
-  freeReplyObject(reply);
-  return std::optional<RedisReply>(std::move(out));
+  if (!raw) {
+    if (buffered() > max_reply_bytes_) {
+      budget_->exceeded = true;
+      return too_large();
+    }
+    return std::optional<RedisReply>();
+  }
+  std::unique_ptr<RedisReply> reply(static_cast<RedisReply*>(raw));
+  budget_->used = 0;
+  return std::optional<RedisReply>(std::move(*reply));
 }
 
 }  // namespace pe::net
