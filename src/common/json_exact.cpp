@@ -1,6 +1,7 @@
 #include "common/json_exact.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/value_stack.hpp>
 
 #include <charconv>
@@ -139,6 +140,50 @@ Result<boost::json::value> parse_json_exact(std::string_view text, size_t max_de
     return Error{Errc::invalid_argument, "invalid JSON: text after the document"};
   }
   return parser.handler().st.release();
+}
+
+std::string double_to_plain_text(double value) {
+  char buffer[64];
+  auto [end, ec] =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
+  if (ec != std::errc()) return "?";
+  std::string_view sci(buffer, static_cast<size_t>(end - buffer));
+  size_t e = sci.find('e');
+  if (e == std::string_view::npos) return std::string(sci);  // inf, nan
+  int exponent = 0;
+  std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+' ? 1 : 0), sci.data() + sci.size(),
+                  exponent);
+  if (exponent > 40 || exponent < -40) {
+    auto [short_end, short_ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return short_ec == std::errc() ? std::string(buffer, short_end) : "?";
+  }
+  // sci is [-]d[.ddd]e±x: the digits, then placed around the decimal point.
+  bool negative = sci.front() == '-';
+  std::string digits;
+  for (char c : sci.substr(0, e)) {
+    if (c >= '0' && c <= '9') digits.push_back(c);
+  }
+  int point = exponent + 1;  // digits before the decimal point
+  std::string out = negative ? "-" : "";
+  if (point <= 0) {
+    out += "0." + std::string(static_cast<size_t>(-point), '0') + digits;
+  } else if (static_cast<size_t>(point) >= digits.size()) {
+    out += digits + std::string(static_cast<size_t>(point) - digits.size(), '0');
+  } else {
+    out += digits.substr(0, static_cast<size_t>(point)) + "." +
+           digits.substr(static_cast<size_t>(point));
+  }
+  return out;
+}
+
+std::string describe_json(const boost::json::value& value, size_t max_size) {
+  std::string text =
+      value.is_double() ? double_to_plain_text(value.get_double()) : boost::json::serialize(value);
+  if (text.size() > max_size) text = text.substr(0, max_size) + "...";
+  for (auto& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20) c = '?';
+  }
+  return text;
 }
 
 }  // namespace pe

@@ -27,4 +27,12 @@ namespace pe {
 // for nesting deeper than max_depth, and for text after the document.
 Result<boost::json::value> parse_json_exact(std::string_view text, size_t max_depth = 64);
 
+// The shortest decimal text that reads back as `value`, without an exponent when the exponent
+// is within ±40: 1e-7 -> "0.0000001", 17.49 -> "17.49", 1e300 -> "1e+300", inf -> "inf".
+std::string double_to_plain_text(double value);
+
+// A JSON value as people should see it in an error message: serialized, doubles in plain
+// notation, control characters replaced, cut to max_size characters with "...".
+std::string describe_json(const boost::json::value& value, size_t max_size = 40);
+
 }  // namespace pe

@@ -44,5 +44,18 @@ TEST(ParseJsonExact, ReportsWhereTheTextIsBroken) {
   EXPECT_FALSE(parse_json_exact("\"\xff\""));  // invalid UTF-8
 }
 
+TEST(ParseJsonExact, WritesDoublesInPlainNotationForMessages) {
+  EXPECT_EQ(double_to_plain_text(1e-7), "0.0000001");
+  EXPECT_EQ(double_to_plain_text(17.49), "17.49");
+  EXPECT_EQ(double_to_plain_text(-2.5), "-2.5");
+  EXPECT_EQ(double_to_plain_text(1e20), "100000000000000000000");
+  EXPECT_EQ(double_to_plain_text(0.0), "0");
+  EXPECT_EQ(double_to_plain_text(1e300), "1e+300");
+  EXPECT_EQ(describe_json(boost::json::value(0.1)), "0.1");
+  EXPECT_EQ(describe_json(boost::json::value("a\nb")), "\"a\\nb\"");
+  EXPECT_EQ(describe_json(boost::json::value(std::string(100, 'x'))),
+            "\"" + std::string(39, 'x') + "...");
+}
+
 }  // namespace
 }  // namespace pe

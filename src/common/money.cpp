@@ -1,5 +1,7 @@
 #include "common/money.hpp"
 
+#include "common/json_exact.hpp"
+
 #include <boost/json/value.hpp>
 
 #include <algorithm>
@@ -143,14 +145,10 @@ Result<Decimal> Decimal::from_json(const boost::json::value& value) {
         return out_of_range();
       }
       return from_integer(static_cast<int64_t>(value.get_uint64()));
-    case boost::json::kind::double_: {
+    case boost::json::kind::double_:
       // Boost.JSON reads 1e400 as infinity; NaN only comes from code, never from JSON text.
       if (std::isinf(value.get_double())) return out_of_range();
-      char buf[64];
-      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value.get_double());
-      if (ec != std::errc()) return bad_number("?", "not representable");
-      return parse(std::string_view(buf, static_cast<size_t>(end - buf)));
-    }
+      return parse(double_to_plain_text(value.get_double()));
     case boost::json::kind::string:
       return parse(value.get_string());
     case boost::json::kind::bool_:
@@ -198,11 +196,6 @@ Result<Decimal> Decimal::apply_discount(Decimal rate, int scale) const {
   auto factor = one().checked_subtract(rate);
   if (!factor) return out_of_range();
   return multiply(*factor, scale);
-}
-
-bool Decimal::has_scale(int scale) const {
-  if (!valid_scale(scale)) return false;
-  return units_ % kPow10[kScale - scale] == 0;
 }
 
 Result<Decimal> Decimal::divide(Decimal other, int scale) const {

@@ -62,7 +62,12 @@ class Decimal {
   constexpr bool is_negative() const { return units_ < 0; }
   constexpr bool is_positive() const { return units_ > 0; }
   // True when the value has no more than `scale` fractional digits (0 to 6).
-  bool has_scale(int scale) const;
+  constexpr bool has_scale(int scale) const {
+    if (scale < 0 || scale > kScale) return false;
+    int64_t step = 1;
+    for (int i = scale; i < kScale; ++i) step *= 10;
+    return units_ % step == 0;
+  }
 
   Result<Decimal> add(Decimal other) const;
   Result<Decimal> subtract(Decimal other) const;
