@@ -1,0 +1,201 @@
+#include "pricing/rules_engine.hpp"
+
+#include <array>
+
+namespace pe::pricing {
+namespace {
+
+// A rate as a percentage for people: 0.125 -> "12.5%".
+std::string percent(Decimal rate) {
+  return Decimal::from_units(rate.units() * 100).to_string() + "%";
+}
+
+// 1 − (1 − a)(1 − b), the product rounded half up to 6 places (the only rounding of a rate).
+Decimal compound(Decimal a, Decimal b) {
+  Decimal keep = (Decimal::one() - a).checked_multiply(Decimal::one() - b, Decimal::kScale).value();
+  return Decimal::one() - keep;
+}
+
+}  // namespace
+
+RulesEngine::RulesEngine(Rules rules) : rules_(std::move(rules)), label_(rules_.label()) {
+  settings_.version = label_;
+  settings_.currency_scale = rules_.currency_scale;
+  settings_.valid_days = rules_.valid_days;
+  settings_.review_threshold = rules_.review_threshold;
+  settings_.draft_status = rules_.draft_status;
+  settings_.review_status = rules_.review_status;
+
+  std::vector<std::string> country_keys;
+  for (size_t r = 0; r < rules_.regions.size(); ++r) {
+    for (const auto& c : rules_.regions[r].countries) {
+      country_keys.push_back(normalize_country(c));
+      country_region_.push_back(static_cast<uint16_t>(r));
+    }
+  }
+  countries_ = StringIndex(country_keys);
+
+  auto add_tiers = [this](const std::vector<Tier>& tiers) {
+    TierRange range{static_cast<uint32_t>(tier_min_.size()), 0};
+    for (const auto& t : tiers) {
+      tier_min_.push_back(t.min.units());
+      tier_discount_.push_back(t.discount);
+    }
+    range.end = static_cast<uint32_t>(tier_min_.size());
+    return range;
+  };
+  TierRange global_volume = add_tiers(rules_.volume_tiers);
+  std::vector<std::string> family_names;
+  for (const auto& f : rules_.families) {
+    family_names.push_back(f.name);
+    family_discount_.push_back(f.discount);
+    family_volume_.push_back(f.own_volume_tiers ? add_tiers(f.volume_tiers) : global_volume);
+  }
+  family_discount_.push_back(rules_.unknown_family_discount);
+  family_volume_.push_back(global_volume);
+  families_ = StringIndex(family_names);
+  deal_tiers_ = add_tiers(rules_.deal_size_tiers);
+}
+
+size_t RulesEngine::region_of(std::string_view billing_country) const {
+  // Normalised in a stack buffer: no allocation per opportunity.
+  while (!billing_country.empty() &&
+         (billing_country.front() == ' ' || billing_country.front() == '\t')) {
+    billing_country.remove_prefix(1);
+  }
+  while (!billing_country.empty() &&
+         (billing_country.back() == ' ' || billing_country.back() == '\t')) {
+    billing_country.remove_suffix(1);
+  }
+  std::array<char, 128> buffer;
+  if (billing_country.empty() || billing_country.size() > buffer.size()) {
+    return rules_.default_region;
+  }
+  for (size_t i = 0; i < billing_country.size(); ++i) {
+    char c = billing_country[i];
+    buffer[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  int found = countries_.find(std::string_view(buffer.data(), billing_country.size()));
+  return found < 0 ? rules_.default_region : country_region_[static_cast<size_t>(found)];
+}
+
+void RulesEngine::price_into(const Opportunity& opportunity, QuotePlan& out) const {
+  if (!begin_quote(opportunity, settings_, out)) return;
+  const int scale = rules_.currency_scale;
+  const size_t region = region_of(opportunity.account.billing_country);
+  out.region = static_cast<int16_t>(region);
+
+  // The deal size: the opportunity's list subtotal, before any discount.
+  Decimal subtotal;
+  for (const auto& line : opportunity.lines) {
+    auto line_total = line.list_price.checked_multiply(line.quantity, scale);
+    auto sum = line_total ? subtotal.checked_add(*line_total) : std::nullopt;
+    if (!sum) return skip_quote(out, "quote total out of range");
+    subtotal = *sum;
+  }
+  const int deal_tier = find_tier(deal_tiers_, subtotal.units());
+  out.deal_tier = static_cast<int8_t>(deal_tier);
+
+  // What every line of this opportunity shares: region and deal-size discounts.
+  FiredRules base_fired;
+  const Decimal region_rate = rules_.regions[region].discount;
+  Decimal deal_rate;
+  if (region_rate.is_positive()) base_fired.add(RuleKind::region);
+  if (deal_tier >= 0) {
+    deal_rate = tier_discount_[deal_tiers_.begin + static_cast<uint32_t>(deal_tier)];
+    if (deal_rate.is_positive()) base_fired.add(RuleKind::deal_size);
+  }
+  const bool additive = rules_.combine == Combine::additive;
+  const Decimal base_rate = additive ? region_rate + deal_rate : compound(region_rate, deal_rate);
+  const Decimal cap = rules_.max_total_discount;
+
+  for (size_t i = 0; i < opportunity.lines.size(); ++i) {
+    const OpportunityLine& line = opportunity.lines[i];
+    LinePlan& plan = out.lines[i];
+    FiredRules fired = base_fired;
+    Decimal rate;
+    if (line.discount_override && rules_.override_enabled) {
+      rate = *line.discount_override;
+      fired = FiredRules();
+      fired.add(RuleKind::discount_override);
+      if (rules_.override_capped && rate > cap) {
+        rate = cap;
+        fired.add(RuleKind::cap);
+      }
+    } else {
+      int family = families_.find(line.product_family);
+      size_t f = family < 0 ? family_discount_.size() - 1 : static_cast<size_t>(family);
+      const Decimal family_rate = family_discount_[f];
+      plan.family = static_cast<int16_t>(family);
+      if (family >= 0 && family_rate.is_positive()) fired.add(RuleKind::family);
+      const TierRange tiers = family_volume_[f];
+      const int tier = find_tier(tiers, line.quantity.units());
+      Decimal volume_rate;
+      if (tier >= 0) {
+        volume_rate = tier_discount_[tiers.begin + static_cast<uint32_t>(tier)];
+        if (volume_rate.is_positive()) {
+          fired.add(RuleKind::volume);
+          plan.volume_tier = static_cast<int8_t>(tier);
+        }
+      }
+      // Rates are at most 1 each, so these sums cannot overflow.
+      rate = additive ? base_rate + family_rate + volume_rate
+                      : compound(compound(base_rate, family_rate), volume_rate);
+      if (rate > cap) {
+        rate = cap;
+        fired.add(RuleKind::cap);
+      }
+    }
+    if (!price_line(line, rate, scale, plan)) return skip_quote(out, "line amount out of range");
+    plan.fired = fired;
+  }
+  finish_quote(settings_, out);
+}
+
+std::vector<std::string> RulesEngine::explain_quote(const QuotePlan& plan) const {
+  std::vector<std::string> out;
+  if (plan.region >= 0) {
+    const auto& region = rules_.regions[static_cast<size_t>(plan.region)];
+    out.push_back("region " + region.name + " " + percent(region.discount));
+  }
+  if (plan.deal_tier >= 0) {
+    const Tier& t = rules_.deal_size_tiers.at(static_cast<size_t>(plan.deal_tier));
+    out.push_back("deal size >= " + t.min.to_string() + " " + percent(t.discount));
+  }
+  return out;
+}
+
+std::vector<std::string> RulesEngine::explain(const QuotePlan& plan, size_t line) const {
+  std::vector<std::string> out;
+  if (line >= plan.lines.size()) return out;
+  const LinePlan& l = plan.lines[line];
+  if (l.fired.has(RuleKind::discount_override)) {
+    out.push_back(l.fired.has(RuleKind::cap) ? std::string("override")
+                                             : "override " + percent(l.discount_rate));
+  }
+  if (l.fired.has(RuleKind::region) && plan.region >= 0) {
+    const auto& region = rules_.regions[static_cast<size_t>(plan.region)];
+    out.push_back("region " + region.name + " " + percent(region.discount));
+  }
+  if (l.fired.has(RuleKind::family) && l.family >= 0) {
+    const auto& family = rules_.families[static_cast<size_t>(l.family)];
+    out.push_back("family " + family.name + " " + percent(family.discount));
+  }
+  if (l.fired.has(RuleKind::volume) && l.volume_tier >= 0) {
+    // The tier list the engine used: the family's own, else the global one.
+    const std::vector<Tier>* tiers = &rules_.volume_tiers;
+    if (l.family >= 0 && rules_.families[static_cast<size_t>(l.family)].own_volume_tiers) {
+      tiers = &rules_.families[static_cast<size_t>(l.family)].volume_tiers;
+    }
+    const Tier& t = tiers->at(static_cast<size_t>(l.volume_tier));
+    out.push_back("volume >= " + t.min.to_string() + " " + percent(t.discount));
+  }
+  if (l.fired.has(RuleKind::deal_size) && plan.deal_tier >= 0) {
+    const Tier& t = rules_.deal_size_tiers.at(static_cast<size_t>(plan.deal_tier));
+    out.push_back("deal size >= " + t.min.to_string() + " " + percent(t.discount));
+  }
+  if (l.fired.has(RuleKind::cap)) out.push_back("cap " + percent(rules_.max_total_discount));
+  return out;
+}
+
+}  // namespace pe::pricing
