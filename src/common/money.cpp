@@ -181,14 +181,40 @@ Result<Decimal> Decimal::multiply(Decimal other, int scale) const {
   return out_of_range();
 }
 
-std::optional<Decimal> Decimal::multiply_wide(int64_t a, int64_t b, int scale) noexcept {
-  if (!valid_scale(scale)) return std::nullopt;
-  // a * b is in 10^-12; rounding once to 10^-scale, then back to millionths.
-  i128 product = static_cast<i128>(a) * b;
-  i128 rounded = divide_half_up(product, static_cast<i128>(kUnitsPerOne) * kPow10[kScale - scale]);
-  i128 units = rounded * kPow10[kScale - scale];
-  if (!fits(units)) return std::nullopt;
-  return Decimal(static_cast<int64_t>(units));
+bool Decimal::multiply_wide(int64_t a, int64_t b, int scale, int64_t& out) noexcept {
+  if (!valid_scale(scale)) return false;
+  // |a * b| in 10^-12, divided once (half up) by 10^(12 - scale), then back to millionths.
+  __extension__ using u128 = unsigned __int128;
+  const bool negative = (a < 0) != (b < 0);
+  const u128 magnitude =
+      static_cast<u128>(a < 0 ? 0 - static_cast<uint64_t>(a) : static_cast<uint64_t>(a)) *
+      (b < 0 ? 0 - static_cast<uint64_t>(b) : static_cast<uint64_t>(b));
+  const uint64_t divisor = static_cast<uint64_t>(kUnitsPerOne * kPow10[kScale - scale]);
+  const auto high = static_cast<uint64_t>(magnitude >> 64);
+  const auto low = static_cast<uint64_t>(magnitude);
+  // A quotient of 2^64 or more is far out of range; below that one 128/64 division does.
+  if (high >= divisor) return false;
+  uint64_t quotient;
+  uint64_t remainder;
+#if defined(__x86_64__)
+  __asm__("divq %4" : "=a"(quotient), "=d"(remainder) : "a"(low), "d"(high), "rm"(divisor));
+#else
+  quotient = static_cast<uint64_t>(magnitude / divisor);
+  remainder = static_cast<uint64_t>(magnitude % divisor);
+#endif
+  if (remainder >= divisor - remainder) {  // 2r >= d without overflow: half up
+    if (quotient == UINT64_MAX) return false;
+    ++quotient;
+  }
+  uint64_t units;
+  if (__builtin_mul_overflow(quotient, static_cast<uint64_t>(kPow10[kScale - scale]), &units)) {
+    return false;
+  }
+  const uint64_t limit =
+      static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (negative ? 1 : 0);
+  if (units > limit) return false;
+  out = negative ? static_cast<int64_t>(0 - units) : static_cast<int64_t>(units);
+  return true;
 }
 
 Result<Decimal> Decimal::apply_discount(Decimal rate, int scale) const {
@@ -201,6 +227,22 @@ Result<Decimal> Decimal::apply_discount(Decimal rate, int scale) const {
 Result<Decimal> Decimal::divide(Decimal other, int scale) const {
   if (!valid_scale(scale)) return bad_scale();
   if (other.units_ == 0) return Error{Errc::invalid_argument, "division by zero"};
+  // Within 64 bits (the usual case: a quote's discount rate) a hardware division does.
+  int64_t n;
+  if (!__builtin_mul_overflow(units_, kPow10[scale], &n) && n != INT64_MIN &&
+      other.units_ != INT64_MIN) {
+    int64_t d = other.units_;
+    if (d < 0) {
+      d = -d;
+      n = -n;
+    }
+    int64_t q = n / d;
+    int64_t r = n < 0 ? -(n % d) : n % d;
+    if (r >= d - r) q += n < 0 ? -1 : 1;  // 2|r| >= d: half away from zero
+    int64_t units;
+    if (__builtin_mul_overflow(q, kPow10[kScale - scale], &units)) return out_of_range();
+    return Decimal(units);
+  }
   i128 numerator = static_cast<i128>(units_) * kPow10[scale];
   i128 rounded = divide_half_up(numerator * (other.units_ < 0 ? -1 : 1),
                                 other.units_ < 0 ? -static_cast<i128>(other.units_) : other.units_);

@@ -68,6 +68,16 @@ class Decimal {
     for (int i = scale; i < kScale; ++i) step *= 10;
     return units_ % step == 0;
   }
+  template <int Scale>
+  constexpr bool has_scale() const {
+    static_assert(Scale >= 0 && Scale <= kScale);
+    constexpr int64_t kStep = [] {
+      int64_t step = 1;
+      for (int i = Scale; i < kScale; ++i) step *= 10;
+      return step;
+    }();
+    return units_ % kStep == 0;
+  }
 
   Result<Decimal> add(Decimal other) const;
   Result<Decimal> subtract(Decimal other) const;
@@ -88,6 +98,19 @@ class Decimal {
   constexpr std::optional<Decimal> checked_add(Decimal other) const noexcept;
   constexpr std::optional<Decimal> checked_subtract(Decimal other) const noexcept;
   constexpr std::optional<Decimal> checked_multiply(Decimal other, int scale) const noexcept;
+  // The same again for the tightest loops: the result goes to `out` and the return value says
+  // whether it is valid. Without a std::optional in between, the compiler keeps it in a
+  // register (an optional is written to memory and read back, costing a store-forwarding stall).
+  constexpr bool add_into(Decimal other, Decimal& out) const noexcept {
+    return !__builtin_add_overflow(units_, other.units_, &out.units_);
+  }
+  constexpr bool subtract_into(Decimal other, Decimal& out) const noexcept {
+    return !__builtin_sub_overflow(units_, other.units_, &out.units_);
+  }
+  constexpr bool multiply_into(Decimal other, int scale, Decimal& out) const noexcept;
+  // With the scale known at compile time (an engine dispatches on its currency scale once).
+  template <int Scale>
+  constexpr bool multiply_into(Decimal other, Decimal& out) const noexcept;
 
   // Unchecked operators for values known to be in range (rates, small sums); they still trap
   // on overflow by throwing std::overflow_error rather than wrapping.
@@ -111,8 +134,8 @@ class Decimal {
 
  private:
   constexpr explicit Decimal(int64_t units) : units_(units) {}
-  // The 128-bit path of checked_multiply, for products beyond int64.
-  static std::optional<Decimal> multiply_wide(int64_t a, int64_t b, int scale) noexcept;
+  // The 128-bit path of multiply_into, for products beyond int64.
+  static bool multiply_wide(int64_t a, int64_t b, int scale, int64_t& out) noexcept;
 
   int64_t units_ = 0;
 };
@@ -132,9 +155,9 @@ constexpr int64_t divide_pow10_half_up(int64_t v) {
     }();
     int64_t q = v / kDivisor;
     int64_t r = v % kDivisor;
-    if (r >= kDivisor / 2) ++q;
-    if (r <= -kDivisor / 2) --q;
-    return q;
+    // Branch-free: which way a price rounds is data, and a mispredicted branch costs more than
+    // the whole division.
+    return q + static_cast<int64_t>(r >= kDivisor / 2) - static_cast<int64_t>(r <= -kDivisor / 2);
   }
 }
 
@@ -153,40 +176,53 @@ constexpr int64_t product_to_units(int64_t p) {
 }  // namespace detail
 
 constexpr std::optional<Decimal> Decimal::checked_add(Decimal other) const noexcept {
-  int64_t out;
-  if (__builtin_add_overflow(units_, other.units_, &out)) return std::nullopt;
-  return Decimal(out);
+  Decimal out;
+  if (!add_into(other, out)) return std::nullopt;
+  return out;
 }
 
 constexpr std::optional<Decimal> Decimal::checked_subtract(Decimal other) const noexcept {
-  int64_t out;
-  if (__builtin_sub_overflow(units_, other.units_, &out)) return std::nullopt;
-  return Decimal(out);
+  Decimal out;
+  if (!subtract_into(other, out)) return std::nullopt;
+  return out;
 }
 
 constexpr std::optional<Decimal> Decimal::checked_multiply(Decimal other,
                                                            int scale) const noexcept {
+  Decimal out;
+  if (!multiply_into(other, scale, out)) return std::nullopt;
+  return out;
+}
+
+template <int Scale>
+constexpr bool Decimal::multiply_into(Decimal other, Decimal& out) const noexcept {
+  static_assert(Scale >= 0 && Scale <= kScale);
   int64_t p;
   if (__builtin_mul_overflow(units_, other.units_, &p)) [[unlikely]] {
-    return multiply_wide(units_, other.units_, scale);
+    return multiply_wide(units_, other.units_, Scale, out.units_);
   }
+  out.units_ = detail::product_to_units<Scale>(p);
+  return true;
+}
+
+constexpr bool Decimal::multiply_into(Decimal other, int scale, Decimal& out) const noexcept {
   switch (scale) {
     case 0:
-      return Decimal(detail::product_to_units<0>(p));
+      return multiply_into<0>(other, out);
     case 1:
-      return Decimal(detail::product_to_units<1>(p));
+      return multiply_into<1>(other, out);
     case 2:
-      return Decimal(detail::product_to_units<2>(p));
+      return multiply_into<2>(other, out);
     case 3:
-      return Decimal(detail::product_to_units<3>(p));
+      return multiply_into<3>(other, out);
     case 4:
-      return Decimal(detail::product_to_units<4>(p));
+      return multiply_into<4>(other, out);
     case 5:
-      return Decimal(detail::product_to_units<5>(p));
+      return multiply_into<5>(other, out);
     case 6:
-      return Decimal(detail::product_to_units<6>(p));
+      return multiply_into<6>(other, out);
     default:
-      return std::nullopt;
+      return false;
   }
 }
 

@@ -83,6 +83,10 @@ void PricingEngine::price_batch(std::span<const Opportunity> opportunities,
 void quote_name(std::string_view opportunity_name, std::string& out) {
   out.assign("Quote for ");
   std::string_view name = opportunity_name.empty() ? "Opportunity" : opportunity_name;
+  if (name.size() <= 70) {  // 70 bytes are at most 70 characters: no need to count
+    out.append(name);
+    return;
+  }
   size_t characters = out.size();
   for (size_t i = 0; i < name.size() && characters < 80;) {
     // One UTF-8 sequence: a lead byte and its continuation bytes (10xxxxxx).
@@ -94,7 +98,7 @@ void quote_name(std::string_view opportunity_name, std::string& out) {
   }
 }
 
-bool begin_quote(const Opportunity& opportunity, const QuoteSettings& settings, QuotePlan& out) {
+bool start_quote(const Opportunity& opportunity, const QuoteSettings& settings, QuotePlan& out) {
   out.opportunity_id = opportunity.id;
   out.pricebook2_id = opportunity.pricebook2_id;
   quote_name(opportunity.name, out.name);
@@ -107,6 +111,7 @@ bool begin_quote(const Opportunity& opportunity, const QuoteSettings& settings, 
   out.subtotal = out.discount = out.total = out.discount_rate = Decimal();
   out.region = -1;
   out.deal_tier = -1;
+  out.lines.clear();
   if (opportunity.pricebook2_id.is_null()) {
     skip_quote(out, "no price book (Pricebook2Id is empty)");
     return false;
@@ -115,19 +120,22 @@ bool begin_quote(const Opportunity& opportunity, const QuoteSettings& settings, 
     skip_quote(out, "no line items");
     return false;
   }
+  return true;
+}
+
+bool check_lines(const Opportunity& opportunity, int currency_scale, QuotePlan& out) {
   for (size_t i = 0; i < opportunity.lines.size(); ++i) {
-    const auto& line = opportunity.lines[i];
-    // The common case in one cheap test; check_line() says what is wrong otherwise.
-    bool plainly_fine = !line.pricebook_entry_id.is_null() && line.quantity.is_positive() &&
-                        line.list_price.is_positive() &&
-                        line.list_price.has_scale(settings.currency_scale) &&
-                        !line.discount_override;
-    if (plainly_fine) continue;
-    if (auto problem = check_line(line, settings.currency_scale); !problem.empty()) {
+    if (auto problem = check_line(opportunity.lines[i], currency_scale); !problem.empty()) {
       skip_quote(out, line_problem(opportunity, i, problem));
       return false;
     }
   }
+  return true;
+}
+
+bool begin_quote(const Opportunity& opportunity, const QuoteSettings& settings, QuotePlan& out) {
+  if (!start_quote(opportunity, settings, out)) return false;
+  if (!check_lines(opportunity, settings.currency_scale, out)) return false;
   out.lines.assign(opportunity.lines.size(), LinePlan{});
   return true;
 }
@@ -143,24 +151,27 @@ void skip_quote(QuotePlan& out, std::string_view reason) {
 void finish_quote(const QuoteSettings& settings, QuotePlan& out) {
   Decimal subtotal;
   Decimal total;
+  bool in_range = true;
   for (const auto& line : out.lines) {
-    auto s = subtotal.checked_add(line.list_total);
-    auto t = total.checked_add(line.total);
-    if (!s || !t) return skip_quote(out, "quote total out of range");
-    subtotal = *s;
-    total = *t;
+    in_range &= subtotal.add_into(line.list_total, subtotal);
+    in_range &= total.add_into(line.total, total);
   }
-  auto discount = subtotal.checked_subtract(total);
-  if (!discount) return skip_quote(out, "quote total out of range");
+  if (!in_range) return skip_quote(out, "quote total out of range");
+  finish_quote(settings, subtotal, total, out);
+}
+
+void finish_quote(const QuoteSettings& settings, Decimal subtotal, Decimal total, QuotePlan& out) {
+  Decimal discount;
+  if (!subtotal.subtract_into(total, discount)) return skip_quote(out, "quote total out of range");
   out.subtotal = subtotal;
   out.total = total;
-  out.discount = *discount;
+  out.discount = discount;
   out.discount_rate = Decimal();
   bool review = false;
   if (subtotal.is_positive()) {
-    if (auto rate = discount->divide(subtotal, Decimal::kScale)) out.discount_rate = *rate;
+    if (auto rate = discount.divide(subtotal, Decimal::kScale)) out.discount_rate = *rate;
     // discount / subtotal > threshold, without rounding: cross-multiplied in 128 bits.
-    review = static_cast<i128>(discount->units()) * Decimal::kUnitsPerOne >
+    review = static_cast<i128>(discount.units()) * Decimal::kUnitsPerOne >
              static_cast<i128>(settings.review_threshold.units()) * subtotal.units();
   }
   out.status = review ? QuoteStatus::needs_review : QuoteStatus::draft;

@@ -72,8 +72,25 @@ struct QuoteSettings {
 // sized to the input and cleared. Checks that the opportunity can be quoted (a price book, at
 // least one line, every line with a price book entry, a positive quantity, a positive list
 // price with at most currency_scale places, an override from 0 to 1); if not, the plan is
-// skipped with the reason and this returns false.
+// skipped with the reason and this returns false. It is start_quote() then check_lines().
 bool begin_quote(const Opportunity& opportunity, const QuoteSettings& settings, QuotePlan& out);
+
+// The first half of begin_quote(): identity, description, no lines yet; skips (returns false)
+// when there is no price book or no line.
+bool start_quote(const Opportunity& opportunity, const QuoteSettings& settings, QuotePlan& out);
+
+// The second half: every line checked as begin_quote() says; skips with the first problem.
+bool check_lines(const Opportunity& opportunity, int currency_scale, QuotePlan& out);
+
+// The common case of check_lines() for one line, inline, for engines that fuse the check into
+// their own loop (and call check_lines() for the reason when this says no).
+template <int Scale>
+inline bool line_plainly_valid(const OpportunityLine& line) {
+  return !line.pricebook_entry_id.is_null() && line.quantity.is_positive() &&
+         line.list_price.is_positive() && line.list_price.has_scale<Scale>() &&
+         (!line.discount_override ||
+          (!line.discount_override->is_negative() && *line.discount_override <= Decimal::one()));
+}
 
 // Marks the plan skipped with a reason and drops its lines.
 void skip_quote(QuotePlan& out, std::string_view reason);
@@ -84,18 +101,21 @@ void skip_quote(QuotePlan& out, std::string_view reason);
 // Records the rate; leaves `fired` and the rule indexes to the caller. False when an amount
 // leaves the Decimal range.
 inline bool price_line(const OpportunityLine& line, Decimal rate, int scale, LinePlan& out) {
-  auto one_minus = Decimal::one().checked_subtract(rate);
-  if (!one_minus) return false;
-  auto list_total = line.list_price.checked_multiply(line.quantity, scale);
-  auto unit = line.list_price.checked_multiply(*one_minus, scale);
-  if (!list_total || !unit) return false;
-  auto total = unit->checked_multiply(line.quantity, scale);
-  if (!total) return false;
+  Decimal one_minus;
+  Decimal list_total;
+  Decimal unit;
+  Decimal total;
+  if (!Decimal::one().subtract_into(rate, one_minus) ||
+      !line.list_price.multiply_into(line.quantity, scale, list_total) ||
+      !line.list_price.multiply_into(one_minus, scale, unit) ||
+      !unit.multiply_into(line.quantity, scale, total)) {
+    return false;
+  }
   out.list_price = line.list_price;
-  out.list_total = *list_total;
+  out.list_total = list_total;
   out.discount_rate = rate;
-  out.unit_price = *unit;
-  out.total = *total;
+  out.unit_price = unit;
+  out.total = total;
   return true;
 }
 
@@ -103,6 +123,8 @@ inline bool price_line(const OpportunityLine& line, Decimal rate, int scale, Lin
 // the status: review when discount / subtotal > review_threshold (compared exactly), else
 // draft, with the matching Quote.Status labels. Skips the quote if a sum leaves the range.
 void finish_quote(const QuoteSettings& settings, QuotePlan& out);
+// The same with the sums already made (by an engine that summed while pricing).
+void finish_quote(const QuoteSettings& settings, Decimal subtotal, Decimal total, QuotePlan& out);
 
 // "Quote for <name>" cut to 80 characters (Quote.Name's limit) without splitting a UTF-8
 // sequence; "Quote for Opportunity" for an empty name, as the samples do.

@@ -48,11 +48,10 @@ RulesEngine::RulesEngine(Rules rules) : rules_(std::move(rules)), label_(rules_.
   std::vector<std::string> family_names;
   for (const auto& f : rules_.families) {
     family_names.push_back(f.name);
-    family_discount_.push_back(f.discount);
-    family_volume_.push_back(f.own_volume_tiers ? add_tiers(f.volume_tiers) : global_volume);
+    family_rules_.push_back(
+        {f.discount, f.own_volume_tiers ? add_tiers(f.volume_tiers) : global_volume});
   }
-  family_discount_.push_back(rules_.unknown_family_discount);
-  family_volume_.push_back(global_volume);
+  family_rules_.push_back({rules_.unknown_family_discount, global_volume});
   families_ = StringIndex(family_names);
   deal_tiers_ = add_tiers(rules_.deal_size_tiers);
 }
@@ -80,25 +79,53 @@ size_t RulesEngine::region_of(std::string_view billing_country) const {
 }
 
 void RulesEngine::price_into(const Opportunity& opportunity, QuotePlan& out) const {
-  if (!begin_quote(opportunity, settings_, out)) return;
-  const int scale = rules_.currency_scale;
-  const size_t region = region_of(opportunity.account.billing_country);
-  out.region = static_cast<int16_t>(region);
-
-  // The deal size: the opportunity's list subtotal, before any discount.
-  Decimal subtotal;
-  for (const auto& line : opportunity.lines) {
-    auto line_total = line.list_price.checked_multiply(line.quantity, scale);
-    auto sum = line_total ? subtotal.checked_add(*line_total) : std::nullopt;
-    if (!sum) return skip_quote(out, "quote total out of range");
-    subtotal = *sum;
+  if (!start_quote(opportunity, settings_, out)) return;
+  out.region = static_cast<int16_t>(region_of(opportunity.account.billing_country));
+  // One dispatch on the currency scale per opportunity, so every rounding below divides by a
+  // constant (a multiplication) instead of a variable.
+  switch (rules_.currency_scale) {
+    case 0:
+      return price_lines<0>(opportunity, out);
+    case 1:
+      return price_lines<1>(opportunity, out);
+    case 2:
+      return price_lines<2>(opportunity, out);
+    case 3:
+      return price_lines<3>(opportunity, out);
+    case 4:
+      return price_lines<4>(opportunity, out);
+    case 5:
+      return price_lines<5>(opportunity, out);
+    default:
+      return price_lines<6>(opportunity, out);
   }
+}
+
+template <int Scale>
+void RulesEngine::price_lines(const Opportunity& opportunity, QuotePlan& out) const {
+  const auto& lines = opportunity.lines;
+  const size_t count = lines.size();
+  out.lines.resize(count);  // every field of every line is written below
+
+  // Pass 1: check the lines and sum the list totals: the deal size.
+  Decimal subtotal;
+  bool in_range = true;
+  for (size_t i = 0; i < count; ++i) {
+    const OpportunityLine& line = lines[i];
+    if (!line_plainly_valid<Scale>(line)) [[unlikely]] {
+      if (!check_lines(opportunity, Scale, out)) return;
+    }
+    Decimal& list_total = out.lines[i].list_total;
+    in_range &= line.list_price.template multiply_into<Scale>(line.quantity, list_total);
+    in_range &= subtotal.add_into(list_total, subtotal);
+  }
+  if (!in_range) return skip_quote(out, "quote total out of range");
   const int deal_tier = find_tier(deal_tiers_, subtotal.units());
   out.deal_tier = static_cast<int8_t>(deal_tier);
 
   // What every line of this opportunity shares: region and deal-size discounts.
   FiredRules base_fired;
-  const Decimal region_rate = rules_.regions[region].discount;
+  const Decimal region_rate = rules_.regions[static_cast<size_t>(out.region)].discount;
   Decimal deal_rate;
   if (region_rate.is_positive()) base_fired.add(RuleKind::region);
   if (deal_tier >= 0) {
@@ -106,15 +133,23 @@ void RulesEngine::price_into(const Opportunity& opportunity, QuotePlan& out) con
     if (deal_rate.is_positive()) base_fired.add(RuleKind::deal_size);
   }
   const bool additive = rules_.combine == Combine::additive;
-  const Decimal base_rate = additive ? region_rate + deal_rate : compound(region_rate, deal_rate);
+  // Rates are checked to be within 0 and 1, so sums of a few of them cannot overflow.
+  const Decimal base_rate = additive ? Decimal::from_units(region_rate.units() + deal_rate.units())
+                                     : compound(region_rate, deal_rate);
   const Decimal cap = rules_.max_total_discount;
+  const FamilyRule* family_rules = family_rules_.data();
+  const size_t unknown_family = family_rules_.size() - 1;
 
-  for (size_t i = 0; i < opportunity.lines.size(); ++i) {
-    const OpportunityLine& line = opportunity.lines[i];
+  // Pass 2: each line's rate, then its unit price (the one rounding) and total.
+  Decimal total;
+  for (size_t i = 0; i < count; ++i) {
+    const OpportunityLine& line = lines[i];
     LinePlan& plan = out.lines[i];
     FiredRules fired = base_fired;
     Decimal rate;
-    if (line.discount_override && rules_.override_enabled) {
+    int family = -1;
+    int tier = -1;
+    if (line.discount_override && rules_.override_enabled) [[unlikely]] {
       rate = *line.discount_override;
       fired = FiredRules();
       fired.add(RuleKind::discount_override);
@@ -123,33 +158,45 @@ void RulesEngine::price_into(const Opportunity& opportunity, QuotePlan& out) con
         fired.add(RuleKind::cap);
       }
     } else {
-      int family = families_.find(line.product_family);
-      size_t f = family < 0 ? family_discount_.size() - 1 : static_cast<size_t>(family);
-      const Decimal family_rate = family_discount_[f];
-      plan.family = static_cast<int16_t>(family);
-      if (family >= 0 && family_rate.is_positive()) fired.add(RuleKind::family);
-      const TierRange tiers = family_volume_[f];
-      const int tier = find_tier(tiers, line.quantity.units());
+      family = families_.find(line.product_family);
+      const FamilyRule& rule =
+          family_rules[family < 0 ? unknown_family : static_cast<size_t>(family)];
+      if (family >= 0 && rule.discount.is_positive()) fired.add(RuleKind::family);
+      tier = find_tier(rule.volume, line.quantity.units());
       Decimal volume_rate;
       if (tier >= 0) {
-        volume_rate = tier_discount_[tiers.begin + static_cast<uint32_t>(tier)];
+        volume_rate = tier_discount_[rule.volume.begin + static_cast<uint32_t>(tier)];
         if (volume_rate.is_positive()) {
           fired.add(RuleKind::volume);
-          plan.volume_tier = static_cast<int8_t>(tier);
+        } else {
+          tier = -1;
         }
       }
-      // Rates are at most 1 each, so these sums cannot overflow.
-      rate = additive ? base_rate + family_rate + volume_rate
-                      : compound(compound(base_rate, family_rate), volume_rate);
+      rate =
+          additive
+              ? Decimal::from_units(base_rate.units() + rule.discount.units() + volume_rate.units())
+              : compound(compound(base_rate, rule.discount), volume_rate);
       if (rate > cap) {
         rate = cap;
         fired.add(RuleKind::cap);
       }
     }
-    if (!price_line(line, rate, scale, plan)) return skip_quote(out, "line amount out of range");
+    Decimal unit;
+    Decimal line_total;
+    in_range &= line.list_price.template multiply_into<Scale>(
+        Decimal::from_units(Decimal::kUnitsPerOne - rate.units()), unit);
+    in_range &= unit.template multiply_into<Scale>(line.quantity, line_total);
+    in_range &= total.add_into(line_total, total);
+    plan.list_price = line.list_price;
+    plan.discount_rate = rate;
+    plan.unit_price = unit;
+    plan.total = line_total;
     plan.fired = fired;
+    plan.volume_tier = static_cast<int8_t>(tier);
+    plan.family = static_cast<int16_t>(family);
   }
-  finish_quote(settings_, out);
+  if (!in_range) return skip_quote(out, "line amount out of range");
+  finish_quote(settings_, subtotal, total, out);
 }
 
 std::vector<std::string> RulesEngine::explain_quote(const QuotePlan& plan) const {

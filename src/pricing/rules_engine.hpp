@@ -46,13 +46,22 @@ class RulesEngine final : public PricingEngine {
     uint32_t end = 0;
   };
 
-  // The highest tier in [range) whose minimum is <= value, or -1.
+  // The highest tier in [range) whose minimum is <= value, or -1. Minimums ascend, so that is
+  // the number of minimums <= value, minus one: counted without a data-dependent branch.
   int find_tier(TierRange range, int64_t value_units) const {
-    for (uint32_t i = range.end; i > range.begin; --i) {
-      if (tier_min_[i - 1] <= value_units) return static_cast<int>(i - 1 - range.begin);
-    }
-    return -1;
+    int reached = 0;
+    for (uint32_t i = range.begin; i < range.end; ++i) reached += tier_min_[i] <= value_units;
+    return reached - 1;
   }
+
+  // What a line needs to know about its family, in one place.
+  struct FamilyRule {
+    Decimal discount;
+    TierRange volume;  // the family's own volume tiers, or the global ones
+  };
+
+  template <int Scale>
+  void price_lines(const Opportunity& opportunity, QuotePlan& out) const;
 
   Rules rules_;
   std::string label_;
@@ -60,9 +69,8 @@ class RulesEngine final : public PricingEngine {
 
   StringIndex countries_;  // normalized country -> index into country_region_
   std::vector<uint16_t> country_region_;
-  StringIndex families_;                  // family name -> family index
-  std::vector<Decimal> family_discount_;  // per family, then one for unknown families
-  std::vector<TierRange> family_volume_;  // per family, then the global tiers
+  StringIndex families_;                  // family name -> index into family_rules_
+  std::vector<FamilyRule> family_rules_;  // per family, then one for unknown families
   TierRange deal_tiers_;
   std::vector<int64_t> tier_min_;  // all tier minimums (units), ranges index into these
   std::vector<Decimal> tier_discount_;

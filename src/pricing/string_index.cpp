@@ -19,10 +19,10 @@ StringIndex::StringIndex(const std::vector<std::string>& keys) {
     const std::string& key = keys[i];
     if (find(key) >= 0) continue;
     if (storage_.size() + key.size() > UINT32_MAX) throw std::length_error("StringIndex too big");
-    const uint64_t h = hash(key);
-    size_t slot = static_cast<size_t>(h >> shift_);
+    const Words w = words(key);
+    size_t slot = static_cast<size_t>(hash(w) >> shift_);
     while (slots_[slot].index >= 0) slot = (slot + 1) & mask_;
-    slots_[slot] = Slot{h, static_cast<uint32_t>(storage_.size()),
+    slots_[slot] = Slot{w.first, w.last, static_cast<uint32_t>(storage_.size()),
                         static_cast<uint32_t>(key.size()), static_cast<int32_t>(i)};
     storage_ += key;
   }
