@@ -115,6 +115,13 @@ TEST(Decimal, MultipliesByQuantitiesAndRatesExactly) {
   EXPECT_EQ(d("-10").divide(d("3"), 2)->to_string(), "-3.33");
   EXPECT_EQ(d("2").divide(d("3"), 2)->to_string(), "0.67");
   EXPECT_EQ(d("1").divide(d("0")).error().code, Errc::invalid_argument);
+  EXPECT_EQ(d("1").divide(d("-3"), 2)->to_string(), "-0.33");
+  EXPECT_EQ(d("-2").divide(d("-3"), 2)->to_string(), "0.67");
+  EXPECT_EQ(d("0.005").divide(d("1"), 2)->to_string(), "0.01");
+  // Beyond 64 bits in the middle, exact all the same.
+  EXPECT_EQ(d("9000000000000").divide(d("3"), 6)->to_string(), "3000000000000");
+  EXPECT_EQ(d("-9000000000000").divide(d("7"), 6)->to_string(), "-1285714285714.285714");
+  EXPECT_EQ(d("9000000000000").divide(d("0.5"), 2).error().code, Errc::out_of_range);
 }
 
 TEST(Decimal, CheckedAdditionReportsOverflow) {
