@@ -211,19 +211,19 @@ void write_quotes_json(const PricingEngine& engine, std::span<const Opportunity>
                        std::span<const QuotePlan> plans, std::string& out) {
   out += "{\"engine\":";
   str(out, engine.version());
-  out += ",\"quotes\":[\n";
+  out += ",\"quotes\":[";
   bool first = true;
   for (size_t i = 0; i < plans.size() && i < opportunities.size(); ++i) {
     if (plans[i].status == QuoteStatus::skipped) continue;
-    if (!first) out += ",\n";
+    out += first ? "\n" : ",\n";
     first = false;
     quote_json(engine, opportunities[i], plans[i], out);
   }
-  out += "\n],\"skipped\":[\n";
+  out += "\n],\"skipped\":[";
   first = true;
   for (const auto& plan : plans) {
     if (plan.status != QuoteStatus::skipped) continue;
-    if (!first) out += ",\n";
+    out += first ? "\n" : ",\n";
     first = false;
     out += "{\"opportunity_id\":";
     str(out, plan.opportunity_id.str());
