@@ -108,6 +108,10 @@ class Decimal {
     return !__builtin_sub_overflow(units_, other.units_, &out.units_);
   }
   constexpr bool multiply_into(Decimal other, int scale, Decimal& out) const noexcept;
+  // this × n for a whole number n: exact, no rounding needed.
+  constexpr bool multiply_into(int64_t n, Decimal& out) const noexcept {
+    return !__builtin_mul_overflow(units_, n, &out.units_);
+  }
   // With the scale known at compile time (an engine dispatches on its currency scale once).
   template <int Scale>
   constexpr bool multiply_into(Decimal other, Decimal& out) const noexcept;
