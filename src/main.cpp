@@ -2,6 +2,7 @@
 // main only parses the command line and hands over; each role lives in its own module.
 #include "common/config.hpp"
 #include "common/log.hpp"
+#include "pricing/price_command.hpp"
 #include "web/web_app.hpp"
 
 #include <CLI/CLI.hpp>
@@ -38,10 +39,21 @@ int main(int argc, char** argv) {
   web->add_option("--threads", web_overrides.threads,
                   "Server threads (default: $WEB_THREADS or one per core)");
 
+  pe::pricing::PriceOptions price_options;
+  auto* price = app.add_subcommand("price", "Price opportunities given as JSON, without an org");
+  price->add_option("--rules", price_options.rules_path,
+                    "Pricing rules file (default: $PRICING_RULES or the built-in rules)");
+  price->add_option("--input", price_options.input_path, "Opportunities as JSON (default: stdin)");
+  price->add_option("--format", price_options.format, "json (default) or table")
+      ->check(CLI::IsMember({"json", "table"}));
+  price->add_option("--engine", price_options.engine, "Pricing engine (default: $PRICING_ENGINE)");
+
   CLI11_PARSE(app, argc, argv);
 
   auto env = load_env();
   init_logging(env);
   if (web->parsed()) return pe::web::run_web(env, web_overrides);
+  if (price->parsed())
+    return pe::pricing::run_price(price_options, env, std::cin, std::cout, std::cerr);
   return 2;
 }

@@ -1,8 +1,12 @@
 #include "common/money.hpp"
 
+#include "common/json_exact.hpp"
+
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <limits>
 #include <stdexcept>
 
@@ -40,7 +44,48 @@ i128 divide_half_up(i128 v, i128 d) {
   return q;
 }
 
+// The value -?int.frac × 10^exponent, from its validated parts.
+Result<Decimal> from_digits(std::string_view text, bool negative, std::string_view int_part,
+                            std::string_view frac_part, int64_t exponent) {
+  // Significant digits: int_part + frac_part without leading and trailing zeros; the value is
+  // sig × 10^power.
+  std::string_view sig_int = int_part;
+  std::string_view sig_frac = frac_part;
+  int64_t power = exponent - static_cast<int64_t>(frac_part.size());
+  while (!sig_frac.empty() && sig_frac.back() == '0') {
+    sig_frac.remove_suffix(1);
+    ++power;
+  }
+  if (sig_frac.empty()) {
+    while (!sig_int.empty() && sig_int.back() == '0') {
+      sig_int.remove_suffix(1);
+      ++power;
+    }
+  }
+  while (!sig_int.empty() && sig_int.front() == '0') sig_int.remove_prefix(1);
+  if (sig_int.empty()) {
+    while (!sig_frac.empty() && sig_frac.front() == '0') sig_frac.remove_prefix(1);
+  }
+  const auto count = static_cast<int64_t>(sig_int.size() + sig_frac.size());
+  if (count == 0) return Decimal();
+  // Whole digits of the value: count + power; the largest value has 13.
+  if (count + power > 13) return out_of_range();
+  if (power < -Decimal::kScale) return bad_number(text, "more than 6 decimal places");
+  // At most 19 digits, then scaled to at most 19 digits: fits in uint64.
+  uint64_t units = 0;
+  for (char c : sig_int) units = units * 10 + static_cast<uint64_t>(c - '0');
+  for (char c : sig_frac) units = units * 10 + static_cast<uint64_t>(c - '0');
+  for (int64_t k = power + Decimal::kScale; k > 0; --k) units *= 10;
+  const uint64_t limit =
+      static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (negative ? 1 : 0);
+  if (units > limit) return out_of_range();
+  return Decimal::from_units(negative ? static_cast<int64_t>(0 - units)
+                                      : static_cast<int64_t>(units));
+}
+
 bool valid_scale(int scale) { return scale >= 0 && scale <= Decimal::kScale; }
+
+Error bad_scale() { return Error{Errc::invalid_argument, "scale must be 0 to 6"}; }
 
 }  // namespace
 
@@ -51,68 +96,44 @@ Result<Decimal> Decimal::from_integer(int64_t value) {
 }
 
 Result<Decimal> Decimal::parse(std::string_view text) {
+  // Grammar: -?digits*(.digits+)?([eE][+-]?digits+)? with at least one digit before the
+  // exponent. Leading zeros are allowed; nothing else (no spaces, '+', hex, "NaN", "inf").
   size_t i = 0;
-  bool negative = false;
-  if (i < text.size() && text[i] == '-') {
-    negative = true;
-    ++i;
-  }
-  i128 mantissa = 0;
-  int digits = 0;    // significant digits kept in mantissa
-  int exponent = 0;  // value = mantissa * 10^exponent
-  bool any_digit = false;
-  bool overflow = false;
-  auto take_digit = [&](char c) {
-    any_digit = true;
-    if (mantissa == 0 && c == '0') return;  // leading zeros cost nothing
-    if (digits >= 36) {
-      overflow = true;
-      return;
-    }
-    mantissa = mantissa * 10 + (c - '0');
-    ++digits;
+  const bool negative = !text.empty() && text[0] == '-';
+  if (negative) ++i;
+  auto digits_from = [&](size_t from) {
+    size_t end = from;
+    while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
+    return end;
   };
-  while (i < text.size() && text[i] >= '0' && text[i] <= '9') take_digit(text[i++]);
+  const size_t int_begin = i;
+  const size_t int_end = digits_from(int_begin);
+  size_t frac_begin = int_end;
+  size_t frac_end = int_end;
+  i = int_end;
   if (i < text.size() && text[i] == '.') {
-    ++i;
-    size_t frac_start = i;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-      take_digit(text[i++]);
-      --exponent;
-    }
-    if (i == frac_start) return bad_number(text, "digits must follow the decimal point");
+    frac_begin = i + 1;
+    frac_end = digits_from(frac_begin);
+    if (frac_end == frac_begin) return bad_number(text, "digits must follow the decimal point");
+    i = frac_end;
   }
-  if (!any_digit) return bad_number(text, "expected digits");
+  if (int_end == int_begin && frac_end == frac_begin) return bad_number(text, "expected digits");
+  int64_t exponent = 0;
   if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
     ++i;
     bool exp_negative = false;
     if (i < text.size() && (text[i] == '+' || text[i] == '-')) exp_negative = text[i++] == '-';
-    int e = 0;
-    auto [end, ec] = std::from_chars(text.data() + i, text.data() + text.size(), e);
-    if (ec == std::errc::result_out_of_range) return out_of_range();
-    if (ec != std::errc() || end == text.data() + i) return bad_number(text, "bad exponent");
-    i = static_cast<size_t>(end - text.data());
-    if (e > 1000)
-      return mantissa == 0 ? Result<Decimal>(Decimal()) : Result<Decimal>(out_of_range());
-    exponent += exp_negative ? -e : e;
+    size_t exp_end = digits_from(i);
+    if (exp_end == i) return bad_number(text, "bad exponent");
+    for (; i < exp_end; ++i) {
+      // Clamped: any exponent this large is out of range or too precise anyway.
+      exponent = std::min<int64_t>(exponent * 10 + (text[i] - '0'), 1'000'000'000);
+    }
+    if (exp_negative) exponent = -exponent;
   }
   if (i != text.size()) return bad_number(text, "unexpected character");
-  if (overflow) return out_of_range();
-  if (mantissa == 0) return Decimal();
-  int shift = exponent + kScale;  // units = mantissa * 10^shift
-  while (shift > 0) {
-    mantissa *= 10;
-    --shift;
-    if (!fits(mantissa)) return out_of_range();
-  }
-  while (shift < 0) {
-    if (mantissa % 10 != 0) return bad_number(text, "more than 6 decimal places");
-    mantissa /= 10;
-    ++shift;
-  }
-  if (negative) mantissa = -mantissa;
-  if (!fits(mantissa)) return out_of_range();
-  return Decimal(static_cast<int64_t>(mantissa));
+  return from_digits(text, negative, text.substr(int_begin, int_end - int_begin),
+                     text.substr(frac_begin, frac_end - frac_begin), exponent);
 }
 
 Result<Decimal> Decimal::from_json(const boost::json::value& value) {
@@ -124,17 +145,22 @@ Result<Decimal> Decimal::from_json(const boost::json::value& value) {
         return out_of_range();
       }
       return from_integer(static_cast<int64_t>(value.get_uint64()));
-    case boost::json::kind::double_: {
-      char buf[64];
-      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value.get_double());
-      if (ec != std::errc()) return bad_number("?", "not representable");
-      return parse(std::string_view(buf, static_cast<size_t>(end - buf)));
-    }
+    case boost::json::kind::double_:
+      // Boost.JSON reads 1e400 as infinity; NaN only comes from code, never from JSON text.
+      if (std::isinf(value.get_double())) return out_of_range();
+      return parse(double_to_plain_text(value.get_double()));
     case boost::json::kind::string:
       return parse(value.get_string());
-    default:
-      return Error{Errc::invalid_argument, "expected a number"};
+    case boost::json::kind::bool_:
+      return Error{Errc::invalid_argument, "expected a number, not a boolean"};
+    case boost::json::kind::null:
+      return Error{Errc::invalid_argument, "expected a number, not null"};
+    case boost::json::kind::array:
+      return Error{Errc::invalid_argument, "expected a number, not an array"};
+    case boost::json::kind::object:
+      return Error{Errc::invalid_argument, "expected a number, not an object"};
   }
+  return Error{Errc::invalid_argument, "expected a number"};
 }
 
 Result<Decimal> Decimal::add(Decimal other) const {
@@ -150,18 +176,73 @@ Result<Decimal> Decimal::subtract(Decimal other) const {
 }
 
 Result<Decimal> Decimal::multiply(Decimal other, int scale) const {
-  if (!valid_scale(scale)) return Error{Errc::invalid_argument, "scale must be 0 to 6"};
-  // units_a * units_b is in 10^-12; rounding once to 10^-scale, then back to millionths.
-  i128 product = static_cast<i128>(units_) * other.units_;
-  i128 rounded = divide_half_up(product, static_cast<i128>(kUnitsPerOne) * kPow10[kScale - scale]);
-  i128 units = rounded * kPow10[kScale - scale];
-  if (!fits(units)) return out_of_range();
-  return Decimal(static_cast<int64_t>(units));
+  if (!valid_scale(scale)) return bad_scale();
+  if (auto product = checked_multiply(other, scale)) return *product;
+  return out_of_range();
+}
+
+bool Decimal::multiply_wide(int64_t a, int64_t b, int scale, int64_t& out) noexcept {
+  if (!valid_scale(scale)) return false;
+  // |a * b| in 10^-12, divided once (half up) by 10^(12 - scale), then back to millionths.
+  __extension__ using u128 = unsigned __int128;
+  const bool negative = (a < 0) != (b < 0);
+  const u128 magnitude =
+      static_cast<u128>(a < 0 ? 0 - static_cast<uint64_t>(a) : static_cast<uint64_t>(a)) *
+      (b < 0 ? 0 - static_cast<uint64_t>(b) : static_cast<uint64_t>(b));
+  const uint64_t divisor = static_cast<uint64_t>(kUnitsPerOne * kPow10[kScale - scale]);
+  const auto high = static_cast<uint64_t>(magnitude >> 64);
+  const auto low = static_cast<uint64_t>(magnitude);
+  // A quotient of 2^64 or more is far out of range; below that one 128/64 division does.
+  if (high >= divisor) return false;
+  uint64_t quotient;
+  uint64_t remainder;
+#if defined(__x86_64__)
+  __asm__("divq %4" : "=a"(quotient), "=d"(remainder) : "a"(low), "d"(high), "rm"(divisor));
+#else
+  quotient = static_cast<uint64_t>(magnitude / divisor);
+  remainder = static_cast<uint64_t>(magnitude % divisor);
+#endif
+  if (remainder >= divisor - remainder) {  // 2r >= d without overflow: half up
+    if (quotient == UINT64_MAX) return false;
+    ++quotient;
+  }
+  uint64_t units;
+  if (__builtin_mul_overflow(quotient, static_cast<uint64_t>(kPow10[kScale - scale]), &units)) {
+    return false;
+  }
+  const uint64_t limit =
+      static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (negative ? 1 : 0);
+  if (units > limit) return false;
+  out = negative ? static_cast<int64_t>(0 - units) : static_cast<int64_t>(units);
+  return true;
+}
+
+Result<Decimal> Decimal::apply_discount(Decimal rate, int scale) const {
+  if (!valid_scale(scale)) return bad_scale();
+  auto factor = one().checked_subtract(rate);
+  if (!factor) return out_of_range();
+  return multiply(*factor, scale);
 }
 
 Result<Decimal> Decimal::divide(Decimal other, int scale) const {
-  if (!valid_scale(scale)) return Error{Errc::invalid_argument, "scale must be 0 to 6"};
+  if (!valid_scale(scale)) return bad_scale();
   if (other.units_ == 0) return Error{Errc::invalid_argument, "division by zero"};
+  // Within 64 bits (the usual case: a quote's discount rate) a hardware division does.
+  int64_t n;
+  if (!__builtin_mul_overflow(units_, kPow10[scale], &n) && n != INT64_MIN &&
+      other.units_ != INT64_MIN) {
+    int64_t d = other.units_;
+    if (d < 0) {
+      d = -d;
+      n = -n;
+    }
+    int64_t q = n / d;
+    int64_t r = n < 0 ? -(n % d) : n % d;
+    if (r >= d - r) q += n < 0 ? -1 : 1;  // 2|r| >= d: half away from zero
+    int64_t units;
+    if (__builtin_mul_overflow(q, kPow10[kScale - scale], &units)) return out_of_range();
+    return Decimal(units);
+  }
   i128 numerator = static_cast<i128>(units_) * kPow10[scale];
   i128 rounded = divide_half_up(numerator * (other.units_ < 0 ? -1 : 1),
                                 other.units_ < 0 ? -static_cast<i128>(other.units_) : other.units_);
@@ -218,6 +299,21 @@ void Decimal::append_json(std::string& out, int scale) const {
     std::string frac = std::to_string(magnitude % kUnitsPerOne + kUnitsPerOne).substr(1);
     out.append(frac.substr(0, static_cast<size_t>(scale)));
   }
+}
+
+}  // namespace pe
+
+namespace pe {
+
+boost::json::value Decimal::to_json(int scale) const {
+  Decimal rounded = round(scale);
+  if (rounded.units_ % kUnitsPerOne == 0) return boost::json::value(rounded.units_ / kUnitsPerOne);
+  // Output only, never computed with: the double nearest to the decimal text (from_chars
+  // rounds correctly), whose shortest text is that decimal for up to 15 significant digits.
+  std::string text = rounded.to_string();
+  double nearest = 0;
+  std::from_chars(text.data(), text.data() + text.size(), nearest);
+  return boost::json::value(nearest);
 }
 
 }  // namespace pe

@@ -60,6 +60,33 @@ TEST(SalesforceId, RejectsMalformedInputWithClearErrors) {
   EXPECT_LT(huge.error().message.size(), 200u);
 }
 
+TEST(SalesforceId, DefaultsToTheNullId) {
+  SalesforceId none;
+  EXPECT_TRUE(none.is_null());
+  EXPECT_EQ(none.str(), "000000000000000AAA");
+  EXPECT_EQ(none, SalesforceId::parse("000000000000000").value());
+  EXPECT_FALSE(SalesforceId::make("006", 1).is_null());
+}
+
+TEST(SalesforceId, OrdersByTheEighteenCharacterForm) {
+  auto a = SalesforceId::parse("001000000000001").value();
+  auto b = SalesforceId::parse("001000000000002AAA").value();
+  auto upper = SalesforceId::parse("00100000000000A").value();
+  EXPECT_LT(a, b);
+  EXPECT_LT(b, upper);  // '2' < 'A' in ASCII, as Salesforce sorts Ids
+  EXPECT_EQ(upper.str(), "00100000000000AAAQ");
+  EXPECT_FALSE(b < a);
+}
+
+TEST(SalesforceId, RejectsTheRightChecksumInTheWrongCase) {
+  // "AA2" is the suffix; Salesforce never writes it in lower case, and we do not accept it.
+  auto id = SalesforceId::parse("006am000006pSAYaA2");
+  ASSERT_FALSE(id);
+  EXPECT_EQ(id.error().message,
+            "malformed Salesforce Id '006am000006pSAYaA2': the last 3 characters are not the "
+            "checksum of the first 15");
+}
+
 TEST(SalesforceId, MintsValidIdsWithTheirPrefix) {
   auto id = SalesforceId::make("0Q0", 42);
   EXPECT_EQ(id.prefix(), "0Q0");
@@ -68,6 +95,13 @@ TEST(SalesforceId, MintsValidIdsWithTheirPrefix) {
   EXPECT_NE(SalesforceId::make("0Q0", 43), id);
   EXPECT_EQ(SalesforceId::make("006", 0).str15(), "006000000000000");
   EXPECT_THROW(SalesforceId::make("06", 1), std::invalid_argument);
+  EXPECT_THROW(SalesforceId::make("0-6", 1), std::invalid_argument);
+  // The largest serial still fits in 12 base-62 digits (62^12 > 2^64).
+  auto last = SalesforceId::make("00k", UINT64_MAX);
+  EXPECT_EQ(SalesforceId::parse(last.str()).value(), last);
+  EXPECT_EQ(last.sobject_type(), "OpportunityLineItem");
+  // Serials mint distinct Ids in increasing order.
+  EXPECT_LT(SalesforceId::make("0QL", 61), SalesforceId::make("0QL", 62));
 }
 
 TEST(SalesforceId, KnowsTheKeyPrefixesWeUse) {
@@ -75,6 +109,11 @@ TEST(SalesforceId, KnowsTheKeyPrefixesWeUse) {
   EXPECT_EQ(sobject_type_for_prefix("0QL"), "QuoteLineItem");
   EXPECT_EQ(sobject_type_for_prefix("01u"), "PricebookEntry");
   EXPECT_EQ(sobject_type_for_prefix("zzz"), "");
+  EXPECT_EQ(sobject_type_for_prefix("00K"), "");  // prefixes are case-sensitive
+  EXPECT_EQ(SalesforceId::parse("a0B000000000001").value().sobject_type(), "");
+  EXPECT_EQ(sobject_type_for_prefix("750"), "BulkJob");
+  EXPECT_EQ(sobject_type_for_prefix("e00"), "PlatformEvent");
+  EXPECT_EQ(sobject_type_for_prefix("00D"), "Organization");
   EXPECT_EQ(key_prefix_for("Product2"), "01t");
   EXPECT_EQ(key_prefix_for("Nope"), "");
 }

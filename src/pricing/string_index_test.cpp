@@ -1,0 +1,39 @@
+#include "pricing/string_index.hpp"
+
+#include <gtest/gtest.h>
+
+namespace pe::pricing {
+namespace {
+
+TEST(StringIndex, FindsEveryKeyOfEveryLengthAndNothingElse) {
+  // Keys of lengths 0..40 that differ in one byte at every position: the word comparisons
+  // must see every byte.
+  std::vector<std::string> keys;
+  for (size_t n = 0; n <= 40; ++n) keys.push_back(std::string(n, 'a'));
+  for (size_t n = 1; n <= 40; ++n) {
+    for (size_t i = 0; i < n; ++i) {
+      std::string k(n, 'a');
+      k[i] = 'b';
+      keys.push_back(k);
+    }
+  }
+  StringIndex index(keys);
+  for (size_t i = 0; i < keys.size(); ++i)
+    ASSERT_EQ(index.find(keys[i]), static_cast<int>(i)) << keys[i];
+  EXPECT_EQ(index.find("c"), -1);
+  EXPECT_EQ(index.find(std::string(41, 'a')), -1);
+  EXPECT_EQ(index.find(std::string(20, 'a') + "c"), -1);
+  EXPECT_EQ(index.find(std::string_view("a\0", 2)), -1);
+}
+
+TEST(StringIndex, KeepsTheFirstIndexOfARepeatedKeyAndHandlesEmptyIndexes) {
+  StringIndex index({"Hardware", "Software", "Hardware"});
+  EXPECT_EQ(index.find("Hardware"), 0);
+  EXPECT_EQ(index.find("Software"), 1);
+  EXPECT_EQ(index.find("hardware"), -1);
+  EXPECT_EQ(StringIndex().find("x"), -1);
+  EXPECT_EQ(StringIndex(std::vector<std::string>{}).find(""), -1);
+}
+
+}  // namespace
+}  // namespace pe::pricing
