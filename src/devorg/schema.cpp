@@ -198,9 +198,12 @@ std::string schema_sql() {
       if (f.type == FieldType::id) continue;  // the primary key has its own index
       bool index = f.unique || (f.type == FieldType::reference && !f.system);
       if (!index) continue;
+      // A reference index also holds Id: child subqueries look children up by parent and read
+      // them in (parent, Id) order without sorting.
+      std::string columns = quoted(f.name) + (f.unique ? "" : ", \"Id\"");
       sql += std::string(f.unique ? "CREATE UNIQUE INDEX" : "CREATE INDEX") + " IF NOT EXISTS " +
              quoted(std::string(o.name) + "_" + std::string(f.name)) + " ON " + quoted(o.name) +
-             " (" + quoted(f.name) + ");\n";
+             " (" + columns + ");\n";
     }
   }
   return sql;

@@ -87,8 +87,10 @@ ApiResult<void> add_fields(Scope& scope, const soql::Query& query, std::vector<R
 
 // WHERE (with IsDeleted unless queryAll) and ORDER BY of one SELECT.
 ApiResult<Clauses> clauses(Scope& scope, const soql::Query& query, const TranslateOptions& options,
-                           std::string_view extra_condition = {}) {
+                           std::string_view extra_condition = {},
+                           std::string_view first_order = {}) {
   Clauses out;
+  out.order = first_order;
   std::vector<std::string> conditions;
   if (!extra_condition.empty()) conditions.emplace_back(extra_condition);
   if (!options.include_deleted && scope.root().has_is_deleted()) {
@@ -181,12 +183,14 @@ ApiResult<ChildQuery> compile_child(const Scope& parent, std::string_view parent
   child.nodes.push_back({child.object, scope.column(Scope::column_sql(0, "Id")), {}});
   child.parent_key_column = scope.column(Scope::column_sql(0, child.parent_field->name));
   if (auto ok = add_fields(scope, sub, child.nodes); !ok) return ok.error();
-  auto parts_sql = clauses(scope, sub, options, "");
+  // Children come grouped by parent (the executor attaches them in one pass), each parent's in
+  // the subquery's order; the index on (parent key, Id) serves both the IN and this order.
+  std::string parent_key = Scope::column_sql(0, child.parent_field->name);
+  auto parts_sql = clauses(scope, sub, options, "", parent_key + " ASC");
   if (!parts_sql) return parts_sql.error();
   child.params = std::move(parts_sql->params);
   child.column_count = scope.column_count();
 
-  std::string parent_key = Scope::column_sql(0, child.parent_field->name);
   std::string rest = parts_sql->where.empty() ? "" : " AND " + parts_sql->where;
   if (!sub.limit && !sub.offset) {
     child.sql_head = "SELECT " + scope.select_list() + " FROM " + scope.from_sql() + " WHERE " +

@@ -148,7 +148,8 @@ class ConditionTranslator {
     }
     if (null) alternatives.push_back(null_test(field, column, /*equal=*/true));
     std::string any = join_balanced(alternatives, " OR ");
-    return c.op == CompareOp::in ? "(" + any + ")" : "((" + any + ") IS NOT 1)";
+    if (c.op == CompareOp::in) return any;
+    return "((" + any + ") IS NOT 1)";
   }
 
   ApiResult<std::string> scalar(const FieldSchema& field, const std::string& column, CompareOp op,
