@@ -18,12 +18,42 @@ bool is_other_punctuation(char c) {
   return std::string_view(".@*;[]{}?&|^~/+-!%").find(c) != std::string_view::npos;
 }
 
+// The character an escape sequence \e stands for, or 0 when SOQL has no such escape. \% and \_
+// stand for themselves (they matter only to LIKE).
+char decode_escape(char e) {
+  switch (e) {
+    case '\'':
+      return '\'';
+    case '"':
+      return '"';
+    case '\\':
+      return '\\';
+    case 'n':
+      return '\n';
+    case 'r':
+      return '\r';
+    case 't':
+      return '\t';
+    case 'b':
+      return '\b';
+    case 'f':
+      return '\f';
+    case '%':
+      return '%';
+    case '_':
+      return '_';
+    default:
+      return 0;
+  }
+}
+
 class Lexer {
  public:
   explicit Lexer(std::string_view soql) : s_(soql) {}
 
   ApiResult<std::vector<Token>> run() {
     std::vector<Token> tokens;
+    tokens.reserve(s_.size() / 4 + 1);
     while (true) {
       while (pos_ < s_.size() && is_space(s_[pos_])) ++pos_;
       if (pos_ >= s_.size()) break;
@@ -128,6 +158,7 @@ class Lexer {
   }
 
   // 'text' with SOQL's escapes: \' \" \\ \n \r \t \b \f, and \% \_ (literal % and _ in LIKE).
+  // Only checked here; decode_string_literal() decodes the ones the parser keeps.
   bool string(Token& token) {
     token.kind = TokenKind::string;
     size_t start = pos_++;
@@ -139,53 +170,11 @@ class Lexer {
       }
       if (c == '\0') return bad_character();
       if (c != '\\') {
-        size_t n = std::max<size_t>(1, utf8_sequence_length(s_, pos_));
-        token.value.append(s_.substr(pos_, n));
-        token.like_pattern.append(s_.substr(pos_, n));
-        pos_ += n;
+        ++pos_;
         continue;
       }
       if (pos_ + 1 >= s_.size()) break;
-      char e = s_[pos_ + 1];
-      char decoded = 0;
-      switch (e) {
-        case '\'':
-          decoded = '\'';
-          break;
-        case '"':
-          decoded = '"';
-          break;
-        case '\\':
-          decoded = '\\';
-          break;
-        case 'n':
-          decoded = '\n';
-          break;
-        case 'r':
-          decoded = '\r';
-          break;
-        case 't':
-          decoded = '\t';
-          break;
-        case 'b':
-          decoded = '\b';
-          break;
-        case 'f':
-          decoded = '\f';
-          break;
-        case '%':
-        case '_':
-          token.value += e;
-          token.like_pattern += '\\';
-          token.like_pattern += e;
-          pos_ += 2;
-          continue;
-        default:
-          return bad_escape(start, pos_);
-      }
-      token.value += decoded;
-      if (decoded == '\\') token.like_pattern += '\\';
-      token.like_pattern += decoded;
+      if (decode_escape(s_[pos_ + 1]) == 0) return bad_escape(start, pos_);
       pos_ += 2;
     }
     // Unterminated: Salesforce's lexer expects the closing quote at the end of the statement.
@@ -236,5 +225,27 @@ class Lexer {
 }  // namespace
 
 ApiResult<std::vector<Token>> lex_soql(std::string_view soql) { return Lexer(soql).run(); }
+
+void decode_string_literal(std::string_view literal, std::string& value,
+                           std::string& like_pattern) {
+  value.clear();
+  like_pattern.clear();
+  std::string_view body = literal.substr(1, literal.size() - 2);  // without the quotes
+  for (size_t i = 0; i < body.size(); ++i) {
+    char c = body[i];
+    if (c != '\\' || i + 1 >= body.size()) {
+      value += c;
+      like_pattern += c;
+      continue;
+    }
+    char e = body[++i];
+    char decoded = decode_escape(e);
+    value += decoded;
+    // In a LIKE pattern an escaped % or _ matches itself and a literal backslash must itself
+    // be escaped (ESCAPE '\'); unescaped % and _ stay wildcards.
+    if (e == '%' || e == '_' || decoded == '\\') like_pattern += '\\';
+    like_pattern += decoded;
+  }
+}
 
 }  // namespace pe::devorg::soql

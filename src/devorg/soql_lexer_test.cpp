@@ -65,15 +65,21 @@ TEST(SoqlLexer, DecodesStringEscapesAndKeepsLikeWildcardsApart) {
   ASSERT_TRUE(tokens) << tokens.error().message;
   const Token& s = (*tokens)[0];
   EXPECT_EQ(s.kind, TokenKind::string);
-  EXPECT_EQ(s.value, "O'Brien \"x\" \\ \n\t\r\b\f 50% a_b c%d_e");
+  EXPECT_EQ((*tokens)[1].kind, TokenKind::end);
+  std::string value;
+  std::string like;
+  decode_string_literal(s.text, value, like);
+  EXPECT_EQ(value, "O'Brien \"x\" \\ \n\t\r\b\f 50% a_b c%d_e");
   // In LIKE, escaped % and _ match themselves, unescaped ones are wildcards, and a literal
   // backslash is escaped for SQLite's ESCAPE '\'.
-  EXPECT_EQ(s.like_pattern, "O'Brien \"x\" \\\\ \n\t\r\b\f 50\\% a\\_b c%d_e");
-  EXPECT_EQ((*tokens)[1].kind, TokenKind::end);
+  EXPECT_EQ(like, "O'Brien \"x\" \\\\ \n\t\r\b\f 50\\% a\\_b c%d_e");
 
   auto unicode = lex_soql("'Zürich – 東京'");
   ASSERT_TRUE(unicode);
-  EXPECT_EQ((*unicode)[0].value, "Zürich – 東京");
+  decode_string_literal((*unicode)[0].text, value, like);
+  EXPECT_EQ(value, "Zürich – 東京");
+  decode_string_literal("''", value, like);
+  EXPECT_EQ(value, "");
 }
 
 TEST(SoqlLexer, RejectsAnUnterminatedString) {

@@ -418,14 +418,13 @@ class Parser {
       case TokenKind::colon:
         return fail(token.offset, "Bind variables only allowed in Apex code");
       case TokenKind::string:
-        if (code_point_count(token.value) > limits_.max_string_characters) {
+        out.kind = Literal::Kind::string;
+        decode_string_literal(token.text, out.text, out.like_pattern);
+        if (code_point_count(out.text) > limits_.max_string_characters) {
           return fail(token.offset, "String literal is longer than " +
                                         std::to_string(limits_.max_string_characters) +
                                         " characters");
         }
-        out.kind = Literal::Kind::string;
-        out.text = token.value;
-        out.like_pattern = token.like_pattern;
         break;
       case TokenKind::number:
         out.kind = Literal::Kind::number;

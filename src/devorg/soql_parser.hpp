@@ -4,7 +4,7 @@
 // A hand-written recursive-descent parser over the token list (soql_lexer.hpp). It follows
 // Salesforce's grammar, including its rule that AND and OR do not mix without parentheses and
 // that NOT applies to a whole parenthesised group or a single comparison. Hostile input is
-// bounded: at most 100,000 characters (Salesforce's limit), 100 levels of parentheses and
+// bounded: at most 100,000 characters (Salesforce's limit), 20 levels of parentheses and
 // 30,000 literal values, so neither the stack nor SQLite's parameter limit can be exhausted.
 //
 // Errors carry Salesforce's errorCode and message format:
@@ -28,8 +28,10 @@
 namespace pe::devorg::soql {
 
 struct ParseLimits {
-  size_t max_characters = 100'000;       // Salesforce's default SOQL statement limit
-  int max_nesting = 100;                 // parentheses in WHERE
+  size_t max_characters = 100'000;  // Salesforce's default SOQL statement limit
+  // Parentheses in WHERE. Salesforce documents no limit; ours keeps the SQL within SQLite's
+  // parser stack (about 30 nested parenthesised groups) with room to spare.
+  int max_nesting = 20;
   size_t max_values = 30'000;            // literals in the whole statement (SQLite binds <= 32,766)
   size_t max_string_characters = 4'000;  // Salesforce: each string in a WHERE clause
 };

@@ -350,11 +350,11 @@ TEST(SoqlParser, BoundsNestingAndValueCounts) {
     return "SELECT Id FROM Account WHERE " + std::string(depth, '(') + "Name = 'x'" +
            std::string(depth, ')');
   };
-  parse_ok(nested(100));
-  ApiError deep = parse_error(nested(101));
+  parse_ok(nested(20));
+  ApiError deep = parse_error(nested(21));
   EXPECT_EQ(deep.error_code, "QUERY_TOO_COMPLICATED");
   EXPECT_EQ(error_text(deep),
-            "Query is too complicated: conditions are nested more than 100 levels deep");
+            "Query is too complicated: conditions are nested more than 20 levels deep");
   // 50,000 unbalanced parentheses: an error, not a stack overflow.
   EXPECT_EQ(parse_error("SELECT Id FROM Account WHERE " + std::string(50'000, '(')).error_code,
             "QUERY_TOO_COMPLICATED");

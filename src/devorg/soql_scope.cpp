@@ -1,6 +1,7 @@
 #include "devorg/soql_scope.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 namespace pe::devorg::detail {
 namespace {
@@ -121,19 +122,32 @@ int Scope::table_for(const std::vector<const FieldSchema*>& relationships) const
   return -1;
 }
 
-std::string join_balanced(const std::vector<std::string>& parts, std::string_view op) {
-  // Recursion depth is log2(parts.size()).
-  struct Joiner {
-    const std::vector<std::string>& parts;
-    std::string_view op;
-    std::string operator()(size_t lo, size_t hi) const {
-      if (hi - lo == 1) return parts[lo];
-      size_t mid = lo + (hi - lo) / 2;
-      return "(" + (*this)(lo, mid) + ")" + std::string(op) + "(" + (*this)(mid, hi) + ")";
-    }
+std::string join_chain(std::vector<std::string> parts, std::string_view op) {
+  constexpr size_t kFlat = 32;
+  auto flat = [&](std::vector<std::string>& items, size_t begin, size_t end) {
+    std::string out = std::move(items[begin]);
+    for (size_t i = begin + 1; i < end; ++i) out += std::string(op) + items[i];
+    return out;
   };
   if (parts.empty()) return "1";
-  return Joiner{parts, op}(0, parts.size());
+  if (parts.size() <= kFlat) return flat(parts, 0, parts.size());
+  // The last operands stay at the top level: a nested group usually comes last, and SQLite's
+  // parser stack pays for every parenthesis still open around it. The ones before are grouped
+  // in parenthesised chunks (and chunks of chunks), all closed before the tail begins.
+  std::vector<std::string> head(std::make_move_iterator(parts.begin()),
+                                std::make_move_iterator(parts.end() - (kFlat - 1)));
+  while (head.size() > kFlat) {
+    std::vector<std::string> groups;
+    for (size_t i = 0; i < head.size(); i += kFlat) {
+      size_t end = std::min(i + kFlat, head.size());
+      groups.push_back(end - i == 1 ? std::move(head[i]) : "(" + flat(head, i, end) + ")");
+    }
+    head = std::move(groups);
+  }
+  for (size_t i = parts.size() - (kFlat - 1); i < parts.size(); ++i) {
+    head.push_back(std::move(parts[i]));
+  }
+  return flat(head, 0, head.size());
 }
 
 }  // namespace pe::devorg::detail

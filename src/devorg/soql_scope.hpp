@@ -78,8 +78,11 @@ ApiResult<std::string> translate_condition(Scope& scope, const soql::Condition& 
                                            const TranslateOptions& options,
                                            std::vector<SqlValue>& params);
 
-// Joins `parts` with " AND " or " OR " as a balanced tree of parentheses, so that a chain of
-// thousands of terms stays far below SQLite's expression depth limit (1,000).
-std::string join_balanced(const std::vector<std::string>& parts, std::string_view op);
+// Joins `parts` with " AND " or " OR ": flat up to 32 operands ("a AND b AND c", which SQLite's
+// parser reads without nesting), beyond that in parenthesised groups of 32, and groups of groups,
+// so that a chain of 30,000 terms is at most 3 parentheses and about 100 expression levels deep
+// (SQLite's limits: a 100-entry parser stack, expression trees 1,000 deep). Each part must bind
+// tighter than AND/OR (a comparison, or anything parenthesised).
+std::string join_chain(std::vector<std::string> parts, std::string_view op);
 
 }  // namespace pe::devorg::detail

@@ -49,6 +49,9 @@ struct TranslateOptions {
   std::chrono::minutes utc_offset{0};
   soql::ParseLimits limits;
   int max_offset = 2000;  // Salesforce's OFFSET limit
+  // Comparisons in one WHERE clause (an IN list counts once). SQLite prepares a statement in
+  // time that grows with the square of this number: 1,000 take about 20 ms, 8,000 two seconds.
+  size_t max_conditions = 1000;
 };
 
 // One JSON object level of a result record.

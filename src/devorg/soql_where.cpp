@@ -4,6 +4,11 @@
 // and "NOT IN" true, where SQL would answer NULL. Plain SQL comparisons give the same answer
 // under AND and OR (NULL behaves as false there); only negation differs, so "!=" is written
 // IS NOT (null-safe), and NOT and NOT IN as "(x) IS NOT 1", which is true for false and NULL.
+//
+// The SQL must also stay within what SQLite's parser accepts: its parser stack (100 entries)
+// overflows at about 30 nested parenthesised AND/OR groups, and its expression trees may be at
+// most 1,000 deep. So WHERE nesting is capped (ParseLimits::max_nesting), chains are written
+// flat in chunks (join_chain) and parentheses are added only where precedence needs them.
 // Text columns are COLLATE NOCASE, so = and IN compare case-insensitively as SOQL does.
 #include "devorg/soql_dates.hpp"
 #include "devorg/soql_scope.hpp"
@@ -50,24 +55,34 @@ class ConditionTranslator {
   ConditionTranslator(Scope& scope, const TranslateOptions& options, std::vector<SqlValue>& params)
       : scope_(scope), options_(options), params_(params) {}
 
-  ApiResult<std::string> condition(const Condition& c) {
-    switch (c.kind) {
+  // `operand`: the result is one operand of an AND/OR chain, so a chain must be parenthesised.
+  ApiResult<std::string> condition(const Condition& c, bool operand = false) {
+    const Condition* node = &c;
+    // NOT NOT x is x: SOQL's logic is two-valued.
+    while (node->kind == Condition::Kind::not_ &&
+           node->operands.front().kind == Condition::Kind::not_) {
+      node = &node->operands.front().operands.front();
+    }
+    switch (node->kind) {
       case Condition::Kind::comparison:
-        return comparison(c.comparison);
+        return comparison(node->comparison);
       case Condition::Kind::not_: {
-        auto inner = condition(c.operands.front());
+        auto inner = condition(node->operands.front());
         if (!inner) return inner.error();
-        return "((" + *inner + ") IS NOT 1)";
+        // IS NOT binds tighter than AND and OR: no parentheses needed around the result.
+        return "(" + *inner + ") IS NOT 1";
       }
       case Condition::Kind::and_:
       case Condition::Kind::or_: {
         std::vector<std::string> parts;
-        for (const auto& operand : c.operands) {
-          auto part = condition(operand);
+        for (const auto& each : node->operands) {
+          auto part = condition(each, /*operand=*/true);
           if (!part) return part.error();
           parts.push_back(std::move(*part));
         }
-        return join_balanced(parts, c.kind == Condition::Kind::and_ ? " AND " : " OR ");
+        std::string chain =
+            join_chain(std::move(parts), node->kind == Condition::Kind::and_ ? " AND " : " OR ");
+        return operand ? "(" + chain + ")" : chain;
       }
     }
     return std::string("0");
@@ -83,7 +98,18 @@ class ConditionTranslator {
                         kInvalidField);
   }
 
+  // One more SQL predicate; too many make the statement too slow for SQLite to prepare.
+  ApiResult<void> count_predicate(uint32_t offset) {
+    if (++predicates_ <= options_.max_conditions) return {};
+    return scope_.error(offset,
+                        "Query is too complicated: more than " +
+                            std::to_string(options_.max_conditions) +
+                            " conditions in the WHERE clause",
+                        kQueryTooComplicated);
+  }
+
   ApiResult<std::string> comparison(const Comparison& c) {
+    if (auto ok = count_predicate(c.field.offset); !ok) return ok.error();
     auto resolved = scope_.resolve(c.field);
     if (!resolved) return resolved.error();
     const FieldSchema& field = *resolved->field;
@@ -122,6 +148,9 @@ class ConditionTranslator {
       if (is_null(field, literal)) {
         null = true;
       } else if (literal.kind == Literal::Kind::date_literal) {
+        if (!ranges.empty()) {
+          if (auto ok = count_predicate(literal.offset); !ok) return ok.error();
+        }
         auto range = date_bounds(field, literal);
         if (!range) return range.error();
         ranges.push_back(std::move(*range));
@@ -131,7 +160,7 @@ class ConditionTranslator {
         values.push_back(std::move(*value));
       }
     }
-    // Alternatives and their bound values in text order (join_balanced keeps the order).
+    // Alternatives and their bound values in text order (join_chain keeps the order).
     std::vector<std::string> alternatives;
     if (!values.empty()) {
       std::string placeholders;
@@ -147,9 +176,11 @@ class ConditionTranslator {
       alternatives.push_back("(" + column + " >= ? AND " + column + " < ?)");
     }
     if (null) alternatives.push_back(null_test(field, column, /*equal=*/true));
-    std::string any = join_balanced(alternatives, " OR ");
+    std::string any = alternatives.size() == 1
+                          ? alternatives.front()
+                          : "(" + join_chain(std::move(alternatives), " OR ") + ")";
     if (c.op == CompareOp::in) return any;
-    return "((" + any + ") IS NOT 1)";
+    return "(" + any + ") IS NOT 1";
   }
 
   ApiResult<std::string> scalar(const FieldSchema& field, const std::string& column, CompareOp op,
@@ -170,7 +201,7 @@ class ConditionTranslator {
           bind(lo);
           bind(hi);
           std::string within = "(" + column + " >= ? AND " + column + " < ?)";
-          return op == CompareOp::eq ? within : "(" + within + " IS NOT 1)";
+          return op == CompareOp::eq ? within : within + " IS NOT 1";
         }
         case CompareOp::lt:
           bind(lo);
@@ -316,6 +347,7 @@ class ConditionTranslator {
   Scope& scope_;
   const TranslateOptions& options_;
   std::vector<SqlValue>& params_;
+  size_t predicates_ = 0;
 };
 
 }  // namespace
