@@ -118,7 +118,10 @@ std::string query_error_message(std::string_view soql, size_t offset, std::strin
   hi = std::max(hi, std::min(offset, line_end));
   // A window that starts or ends inside a multi-byte character would print U+FFFD for a valid
   // character: move it to the character's boundaries.
-  while (lo > line_start && (static_cast<unsigned char>(soql[lo]) & 0xC0) == 0x80) --lo;
+  while (lo > line_start && lo < soql.size() &&
+         (static_cast<unsigned char>(soql[lo]) & 0xC0) == 0x80) {
+    --lo;
+  }
   while (hi < line_end && (static_cast<unsigned char>(soql[hi]) & 0xC0) == 0x80) ++hi;
 
   std::string out = "\n";

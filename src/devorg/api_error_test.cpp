@@ -44,6 +44,12 @@ TEST(QueryErrorMessage, CountsRowsAndColumnsPerLine) {
           "^\nERROR at Row:1:Column:50\nx");
 }
 
+TEST(QueryErrorMessage, HandlesAnErrorAtTheEndAfterWhitespace) {
+  // Found by the fuzzer: the window start skipped the spaces up to the end of the statement.
+  std::string soql = "SeLECT" + std::string(40, '\r');
+  EXPECT_EQ(query_error_message(soql, soql.size(), "x"), "\n\n^\nERROR at Row:1:Column:47\nx");
+}
+
 TEST(QueryErrorMessage, NeverEchoesInvalidUtf8) {
   std::string soql = "SELECT \xff\xfe FROM Account";
   std::string message = query_error_message(soql, 7, "bad");
