@@ -214,6 +214,32 @@ ApiResult<ChildQuery> compile_child(const Scope& parent, std::string_view parent
   return child;
 }
 
+// The record shape of a top-level SELECT: fields, parents and child subqueries in order.
+ApiResult<void> add_select_items(Scope& scope, const soql::Query& query,
+                                 const TranslateOptions& options, CompiledQuery& out) {
+  out.nodes.push_back({out.object, scope.column(Scope::column_sql(0, "Id")), {}});
+  for (const auto& item : query.select) {
+    if (item.kind == soql::SelectItem::Kind::field) {
+      auto resolved = scope.resolve(item.field);
+      if (!resolved) return resolved.error();
+      if (auto ok = add_field(scope, out.nodes, *resolved); !ok) return ok.error();
+      continue;
+    }
+    auto child = compile_child(scope, query.alias, query.subqueries[item.subquery], options);
+    if (!child) return child.error();
+    for (const auto& entry : out.nodes[0].entries) {
+      if (entry.kind == RecordNode::Entry::Kind::children && entry.key == child->relationship) {
+        return ApiError{std::string(detail::kInvalidField),
+                        "duplicate field selected: " + std::string(child->relationship)};
+      }
+    }
+    out.nodes[0].entries.push_back({RecordNode::Entry::Kind::children, child->relationship, nullptr,
+                                    -1, -1, static_cast<int>(out.children.size())});
+    out.children.push_back(std::move(*child));
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string ChildQuery::sql(size_t parent_count) const {
@@ -245,26 +271,7 @@ ApiResult<CompiledQuery> translate(const soql::Query& query, std::string_view so
   }
 
   if (!query.count) {
-    out.nodes.push_back({out.object, scope.column(Scope::column_sql(0, "Id")), {}});
-    for (const auto& item : query.select) {
-      if (item.kind == soql::SelectItem::Kind::field) {
-        auto resolved = scope.resolve(item.field);
-        if (!resolved) return resolved.error();
-        if (auto ok = add_field(scope, out.nodes, *resolved); !ok) return ok.error();
-        continue;
-      }
-      auto child = compile_child(scope, query.alias, query.subqueries[item.subquery], options);
-      if (!child) return child.error();
-      for (const auto& entry : out.nodes[0].entries) {
-        if (entry.kind == RecordNode::Entry::Kind::children && entry.key == child->relationship) {
-          return ApiError{std::string(detail::kInvalidField),
-                          "duplicate field selected: " + std::string(child->relationship)};
-        }
-      }
-      out.nodes[0].entries.push_back({RecordNode::Entry::Kind::children, child->relationship,
-                                      nullptr, -1, -1, static_cast<int>(out.children.size())});
-      out.children.push_back(std::move(*child));
-    }
+    if (auto ok = add_select_items(scope, query, options, out); !ok) return ok.error();
   }
   auto parts = clauses(scope, query, options);
   if (!parts) return parts.error();
