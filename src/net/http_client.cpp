@@ -15,6 +15,8 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <unordered_map>
 
 namespace pe::net {
@@ -153,7 +155,9 @@ struct HttpClient::State : std::enable_shared_from_this<State> {
 
   asio::io_context& io;
   ClientConfig config;
-  ssl::context tls{ssl::context::tls_client};  // before the connections that point to it
+  // Made on first https use (OpenSSL 3 takes ~50 ms to make one); declared before the
+  // connections that point to it.
+  std::optional<ssl::context> tls;
   std::unordered_map<std::string, std::vector<std::unique_ptr<HttpConnection>>> idle;
   asio::steady_timer sweeper;
   bool sweeper_armed = false;
@@ -165,8 +169,27 @@ struct HttpClient::State : std::enable_shared_from_this<State> {
   void close_idle();
   void arm_sweeper();
   void sweep();
+  Result<ssl::context*> tls_context();
   asio::awaitable<Result<std::unique_ptr<HttpConnection>>> open(const HttpUrl& url);
 };
+
+Result<ssl::context*> HttpClient::State::tls_context() {
+  if (tls) return &*tls;
+  ssl::context context(ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
+  beast::error_code ec;
+  if (config.ca_file.empty()) {
+    context.set_default_verify_paths(ec);
+  } else {
+    context.load_verify_file(config.ca_file, ec);
+  }
+  if (ec) {
+    std::string source = config.ca_file.empty() ? "the system store" : "CA file " + config.ca_file;
+    return Error{Errc::invalid_argument, "cannot load " + source + ": " + ec.message()};
+  }
+  tls.emplace(std::move(context));
+  return &*tls;
+}
 
 std::unique_ptr<HttpConnection> HttpClient::State::take_idle(const std::string& origin) {
   auto it = idle.find(origin);
@@ -246,8 +269,13 @@ void HttpClient::State::sweep() {
 
 asio::awaitable<Result<std::unique_ptr<HttpConnection>>> HttpClient::State::open(
     const HttpUrl& url) {
-  auto conn =
-      std::make_unique<HttpConnection>(io.get_executor(), url.tls ? &tls : nullptr, url.origin());
+  ssl::context* context = nullptr;
+  if (url.tls) {
+    auto made = tls_context();
+    if (!made) co_return made.error();
+    context = *made;
+  }
+  auto conn = std::make_unique<HttpConnection>(io.get_executor(), context, url.origin());
   auto connected = co_await conn->connect(url, config);
   if (!connected) co_return connected.error();
   ++stats.connections_opened;
@@ -357,20 +385,16 @@ Result<HttpClient> HttpClient::create(asio::io_context& io, ClientConfig config)
     return Error{Errc::invalid_argument,
                  "HTTP client timeouts and the header limit must be positive"};
   }
-  auto state = std::make_shared<State>(io, std::move(config));
-  SSL_CTX_set_min_proto_version(state->tls.native_handle(), TLS1_2_VERSION);
-  beast::error_code ec;
-  if (state->config.ca_file.empty()) {
-    state->tls.set_default_verify_paths(ec);
-  } else {
-    state->tls.load_verify_file(state->config.ca_file, ec);
+  // The TLS context itself is made on first use; a CA file that is not there is a start-up error.
+  if (!config.ca_file.empty()) {
+    std::ifstream file(config.ca_file);
+    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    if (text.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+      return Error{Errc::invalid_argument,
+                   "CA file " + config.ca_file + " is missing or holds no PEM certificate"};
+    }
   }
-  if (ec) {
-    std::string source =
-        state->config.ca_file.empty() ? "the system store" : "CA file " + state->config.ca_file;
-    return Error{Errc::invalid_argument, "cannot load " + source + ": " + ec.message()};
-  }
-  return HttpClient(std::move(state));
+  return HttpClient(std::make_shared<State>(io, std::move(config)));
 }
 
 HttpClient::HttpClient(std::shared_ptr<State> state) : state_(std::move(state)) {}

@@ -146,7 +146,8 @@ struct PoolStats {
 
 class HttpClient {
  public:
-  // Errc::invalid_argument when the CA file cannot be loaded.
+  // Errc::invalid_argument for a non-positive timeout or a CA file that is missing or holds no
+  // PEM certificate. The TLS context is made on the first https request (it costs ~50 ms).
   static Result<HttpClient> create(boost::asio::io_context& io, ClientConfig config = {});
 
   HttpClient(HttpClient&&) noexcept;
