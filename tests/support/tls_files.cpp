@@ -3,6 +3,7 @@
 #include "support/process.hpp"
 
 #include <cstdlib>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 
@@ -27,7 +28,8 @@ TlsFiles make_tls_files() {
       " -out " + f.ca.string());
   run("openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout " + f.key.string() +
       " -out " + csr);
-  run("printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > " + ext);
+  // Written here, not with printf: run() redirects stdout, which would leave the file empty.
+  std::ofstream(ext) << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
   run("openssl x509 -req -days 2 -in " + csr + " -CA " + f.ca.string() + " -CAkey " + ca_key +
       " -CAcreateserial -extfile " + ext + " -out " + f.cert.string());
   return f;
