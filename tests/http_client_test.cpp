@@ -14,6 +14,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -39,6 +40,7 @@ using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+using namespace asio::experimental::awaitable_operators;
 
 // Runs awaitables of the client on one io_context in the test thread.
 class ClientHarness {
@@ -68,8 +70,10 @@ class ClientHarness {
   }
 
   void pause(std::chrono::milliseconds d) {
+    asio::steady_timer timer(io_, d);
+    timer.async_wait([this](boost::system::error_code) { io_.stop(); });
     io_.restart();
-    io_.run_for(d);
+    io_.run();
   }
 
   asio::io_context io_;
@@ -247,9 +251,22 @@ TEST_F(OurServerTest, EvictsConnectionsIdleLongerThanTheIdleTimeout) {
   ASSERT_TRUE(get(client, url("/hello")));
   EXPECT_EQ(client.idle_connections(origin()), 1u);
   pause(400ms);
-  EXPECT_EQ(client.idle_connections(origin()), 0u);  // closed by the pool's sweeper
+  EXPECT_EQ(client.idle_connections(origin()), 0u);  // expired, and closed on this look
   ASSERT_TRUE(get(client, url("/hello")));
   EXPECT_EQ(client.stats().connections_opened, 2u);
+}
+
+TEST_F(OurServerTest, AnIdlePoolDoesNotKeepTheIoContextRunning) {
+  auto client = make_client();
+  std::optional<Result<HttpResponse>> out;
+  asio::co_spawn(io_, client.request({.url = url("/hello")}),
+                 [&](std::exception_ptr, Result<HttpResponse> r) { out.emplace(std::move(r)); });
+  io_.restart();
+  auto started = Clock::now();
+  io_.run();  // returns once the request is done: the pool holds sockets, not pending work
+  EXPECT_LT(Clock::now() - started, 5s);
+  ASSERT_TRUE(out && *out);
+  EXPECT_EQ(client.idle_connections(origin()), 1u);
 }
 
 TEST_F(OurServerTest, AConnectionTheServerClosedWhileIdleIsReplacedTransparently) {
@@ -385,11 +402,14 @@ test::TlsFiles cert_for(const test::TlsFiles& base, const std::string& name) {
 }
 
 // An HTTPS server on 127.0.0.1 in a thread of its own, answering every request with 200 and
-// "secure <target>", keeping connections alive. Counts handshakes and remembers the SNI name.
+// "secure <target>", keeping connections alive (and, with idle_close, ending a connection idle
+// that long with a TLS close_notify). Counts handshakes and remembers the SNI name.
 class TlsServer {
  public:
-  explicit TlsServer(const test::TlsFiles& files)
-      : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+  explicit TlsServer(const test::TlsFiles& files,
+                     std::optional<std::chrono::milliseconds> idle_close = std::nullopt)
+      : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
+        idle_close_(idle_close) {
     context_.use_certificate_chain_file(files.cert.string());
     context_.use_private_key_file(files.key.string(), ssl::context::pem);
     asio::co_spawn(io_, accept_loop(), asio::detached);
@@ -433,11 +453,18 @@ class TlsServer {
       last_sni_ = "(none)";
     }
     beast::flat_buffer buffer;
+    asio::steady_timer idle(io_);
     for (;;) {
       http::request<http::string_body> req;
       beast::get_lowest_layer(stream).expires_after(5s);
-      auto [rec, n] = co_await http::async_read(stream, buffer, req, kNoThrow);
-      if (rec) co_return;
+      idle.expires_after(idle_close_.value_or(5s));
+      auto first =
+          co_await (http::async_read(stream, buffer, req, kNoThrow) || idle.async_wait(kNoThrow));
+      if (first.index() == 1) {  // idle too long: say goodbye properly
+        co_await stream.async_shutdown(kNoThrow);
+        co_return;
+      }
+      if (std::get<0>(std::get<0>(first))) co_return;
       http::response<http::string_body> res{http::status::ok, 11};
       res.body() = "secure " + std::string(req.target());
       res.prepare_payload();
@@ -455,6 +482,7 @@ class TlsServer {
   std::atomic<int> failed_handshakes_{0};
   std::mutex mutex_;
   std::string last_sni_;
+  std::optional<std::chrono::milliseconds> idle_close_;
 };
 
 class TlsTest : public ::testing::Test, public ClientHarness {
@@ -488,6 +516,22 @@ TEST_F(TlsTest, TrustedCertificateGivesTheAnswerAndTheConnectionIsKept) {
   EXPECT_EQ(server.handshakes(), 1);
   EXPECT_EQ(server.last_sni(), "localhost");
   EXPECT_EQ(client.stats().connections_reused, 2u);
+}
+
+TEST_F(TlsTest, AConnectionClosedWithCloseNotifyWhileIdleIsReplacedTransparently) {
+  TlsServer server(*files_, 150ms);
+  auto client = make_client({.idle_timeout = 10s, .ca_file = files_->ca.string()});
+  ASSERT_TRUE(get(client, https("localhost", server.port(), "/1")));
+  pause(400ms);
+  auto res = run(client.request(
+      {.method = http::verb::post, .url = https("localhost", server.port(), "/2"), .body = "x"}));
+  ASSERT_TRUE(res) << res.error().message;
+  EXPECT_EQ(res->body, "secure /2");
+  EXPECT_EQ(server.handshakes(), 2);
+  EXPECT_EQ(client.stats().connections_opened, 2u);
+  // The close_notify sat unread in the socket (the server waits for ours), so the pooled
+  // connection looked alive; the request went out, met the close, and was sent again.
+  EXPECT_EQ(client.stats().stale_retries, 1u);
 }
 
 TEST_F(TlsTest, AnIpAddressIsCheckedAgainstTheCertificateWithoutSni) {

@@ -157,8 +157,10 @@ class WireTest : public ::testing::Test {
 
   // Runs io_ for d (the client and the canned server make progress meanwhile).
   void pause(std::chrono::milliseconds d) {
+    asio::steady_timer timer(io_, d);
+    timer.async_wait([this](boost::system::error_code) { io_.stop(); });
     io_.restart();
-    io_.run_for(d);
+    io_.run();
   }
 
   Result<HttpResponse> get(HttpClient& client, std::string url) {

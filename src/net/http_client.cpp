@@ -149,8 +149,7 @@ std::optional<std::string_view> find_header(const HttpHeaders& headers, std::str
 // The pool and what every request of one client shares. Requests in flight hold a reference, so
 // the HttpClient object itself may go away first.
 struct HttpClient::State : std::enable_shared_from_this<State> {
-  State(asio::io_context& io, ClientConfig config)
-      : io(io), config(std::move(config)), sweeper(io) {}
+  State(asio::io_context& io, ClientConfig config) : io(io), config(std::move(config)) {}
   ~State() { close_idle(); }
 
   asio::io_context& io;
@@ -158,17 +157,19 @@ struct HttpClient::State : std::enable_shared_from_this<State> {
   // Made on first https use (OpenSSL 3 takes ~50 ms to make one); declared before the
   // connections that point to it.
   std::optional<ssl::context> tls;
+  // Per origin, oldest first. Expired ones are closed by sweep() on every use of the pool:
+  // the client runs no timer of its own, so it never keeps io_context::run() from returning.
   std::unordered_map<std::string, std::vector<std::unique_ptr<HttpConnection>>> idle;
-  asio::steady_timer sweeper;
-  bool sweeper_armed = false;
   bool closed = false;  // the HttpClient is gone: pool nothing more
   PoolStats stats;
 
   std::unique_ptr<HttpConnection> take_idle(const std::string& origin);
   void put_idle(std::unique_ptr<HttpConnection> conn);
   void close_idle();
-  void arm_sweeper();
   void sweep();
+  bool expired(const HttpConnection& conn, Clock::time_point now) const {
+    return now - conn.idle_since >= config.idle_timeout;
+  }
   Result<ssl::context*> tls_context();
   asio::awaitable<Result<std::unique_ptr<HttpConnection>>> open(const HttpUrl& url);
 };
@@ -192,18 +193,18 @@ Result<ssl::context*> HttpClient::State::tls_context() {
 }
 
 std::unique_ptr<HttpConnection> HttpClient::State::take_idle(const std::string& origin) {
+  sweep();
   auto it = idle.find(origin);
   if (it == idle.end()) return nullptr;
   auto& list = it->second;
-  auto now = Clock::now();
   std::unique_ptr<HttpConnection> found;
   while (!list.empty() && !found) {
     auto conn = std::move(list.back());  // the most recently used is the likeliest alive
     list.pop_back();
-    if (now - conn->idle_since < config.idle_timeout && !conn->peer_closed()) {
-      found = std::move(conn);
-    } else {
+    if (conn->peer_closed()) {
       conn->close();
+    } else {
+      found = std::move(conn);
     }
   }
   if (list.empty()) idle.erase(it);
@@ -222,7 +223,7 @@ void HttpClient::State::put_idle(std::unique_ptr<HttpConnection> conn) {
     list.front()->close();
     list.erase(list.begin());
   }
-  arm_sweeper();
+  sweep();
 }
 
 void HttpClient::State::close_idle() {
@@ -230,26 +231,6 @@ void HttpClient::State::close_idle() {
     for (auto& conn : list) conn->close();
   }
   idle.clear();
-  sweeper.cancel();
-  sweeper_armed = false;
-}
-
-// One timer for the whole pool, set for the oldest idle connection's expiry.
-void HttpClient::State::arm_sweeper() {
-  if (sweeper_armed || idle.empty()) return;
-  auto oldest = Clock::time_point::max();
-  for (const auto& [origin, list] : idle) {
-    if (!list.empty()) oldest = std::min(oldest, list.front()->idle_since);
-  }
-  sweeper_armed = true;
-  sweeper.expires_at(oldest + config.idle_timeout);
-  sweeper.async_wait([weak = weak_from_this()](const beast::error_code& ec) {
-    if (ec) return;  // cancelled: close_idle() or destruction
-    if (auto self = weak.lock()) {
-      self->sweeper_armed = false;
-      self->sweep();
-    }
-  });
 }
 
 void HttpClient::State::sweep() {
@@ -257,14 +238,12 @@ void HttpClient::State::sweep() {
   for (auto it = idle.begin(); it != idle.end();) {
     auto& list = it->second;
     // Oldest first: the expired ones are a prefix.
-    auto alive = std::find_if(list.begin(), list.end(), [&](const auto& conn) {
-      return now - conn->idle_since < config.idle_timeout;
-    });
+    auto alive = std::find_if(list.begin(), list.end(),
+                              [&](const auto& conn) { return !expired(*conn, now); });
     std::for_each(list.begin(), alive, [](auto& conn) { conn->close(); });
     list.erase(list.begin(), alive);
     it = list.empty() ? idle.erase(it) : std::next(it);
   }
-  arm_sweeper();
 }
 
 asio::awaitable<Result<std::unique_ptr<HttpConnection>>> HttpClient::State::open(
@@ -426,6 +405,7 @@ asio::awaitable<Result<HttpResponse>> HttpClient::request_with_retry(HttpRequest
 }
 
 PoolStats HttpClient::stats() const {
+  state_->sweep();
   PoolStats stats = state_->stats;
   stats.idle = 0;
   for (const auto& [origin, list] : state_->idle) stats.idle += list.size();
@@ -433,6 +413,7 @@ PoolStats HttpClient::stats() const {
 }
 
 std::size_t HttpClient::idle_connections(std::string_view origin) const {
+  state_->sweep();
   auto it = state_->idle.find(std::string(origin));
   return it == state_->idle.end() ? 0 : it->second.size();
 }

@@ -110,8 +110,10 @@ struct ClientConfig {
   std::chrono::milliseconds response_timeout{60'000};
   // Idle keep-alive connections kept per origin; more are closed as they become idle.
   std::size_t max_idle_per_origin = 8;
-  // An idle connection is closed after this long: below the usual server side idle timeouts
-  // (60 s for our server and most load balancers) so that we, not they, close it.
+  // An idle connection is not reused after this long, and is closed at the next use of the
+  // client (any request, stats(), close_idle()): below the usual server side idle timeouts (60 s
+  // for our server and most load balancers) so that we, not they, close it. The client runs no
+  // timer for this, so an idle pool never keeps io_context::run() from returning.
   std::chrono::milliseconds idle_timeout{30'000};
   std::size_t max_response_body = 64 * 1024 * 1024;
   std::size_t max_response_header = 64 * 1024;
@@ -163,6 +165,7 @@ class HttpClient {
   boost::asio::awaitable<Result<HttpResponse>> request_with_retry(HttpRequest req,
                                                                   RetryPolicy policy);
 
+  // Both close expired idle connections first.
   PoolStats stats() const;
   // Idle connections to this origin ("https://host:443", see HttpUrl::origin()).
   std::size_t idle_connections(std::string_view origin) const;
