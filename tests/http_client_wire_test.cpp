@@ -35,6 +35,7 @@ struct Step {
   enum Kind {
     reply,            // write the bytes, then read the next request
     reply_and_close,  // write the bytes, then close
+    reply_and_reset,  // write the bytes, shut down sending, close 100 ms later (body unread)
     close,            // close without a word
     silent,           // say nothing; wait (up to 3 s) for the client to close
   } kind = reply;
@@ -47,9 +48,11 @@ class CannedServer {
  public:
   using Script = std::function<Step(int connection, int request, const std::string& text)>;
 
-  CannedServer(asio::io_context& io, Script script)
+  // read_bodies false: the script answers after the request head, leaving any body unread.
+  CannedServer(asio::io_context& io, Script script, bool read_bodies = true)
       : acceptor_(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
-        script_(std::move(script)) {
+        script_(std::move(script)),
+        read_bodies_(read_bodies) {
     asio::co_spawn(io, accept_loop(), asio::detached);
   }
   int port() const { return acceptor_.local_endpoint().port(); }
@@ -74,7 +77,7 @@ class CannedServer {
   asio::awaitable<void> serve(tcp::socket socket, int connection) {
     std::string buffer;
     for (int n = 0;; ++n) {
-      std::string text = co_await read_request(socket, buffer);
+      std::string text = co_await read_request(socket, buffer, read_bodies_);
       if (text.empty()) co_return;
       requests.push_back(text);
       Step step = script_(connection, n, text);
@@ -85,17 +88,24 @@ class CannedServer {
       if (step.kind != Step::close) {
         co_await asio::async_write(socket, asio::buffer(step.bytes), kNoThrow);
       }
+      if (step.kind == Step::reply_and_reset) {
+        boost::system::error_code ignored;
+        socket.shutdown(tcp::socket::shutdown_send, ignored);
+        asio::steady_timer linger(socket.get_executor(), 100ms);
+        co_await linger.async_wait(kNoThrow);
+      }
       if (step.kind != Step::reply) co_return;  // the socket closes here
     }
   }
 
   // The next request (head and Content-Length body); "" when the client closed.
-  static asio::awaitable<std::string> read_request(tcp::socket& socket, std::string& buffer) {
+  static asio::awaitable<std::string> read_request(tcp::socket& socket, std::string& buffer,
+                                                   bool with_body) {
     auto [ec, n] =
         co_await asio::async_read_until(socket, asio::dynamic_buffer(buffer), "\r\n\r\n", kNoThrow);
     if (ec) co_return std::string();
     std::size_t length = 0;
-    if (auto at = buffer.find("Content-Length: "); at != std::string::npos && at < n) {
+    if (auto at = buffer.find("Content-Length: "); with_body && at != std::string::npos && at < n) {
       length = std::stoul(buffer.substr(at + 16));
     }
     while (buffer.size() < n + length) {
@@ -123,6 +133,7 @@ class CannedServer {
 
   tcp::acceptor acceptor_;
   Script script_;
+  bool read_bodies_;
   int accepted_ = 0;
   int closed_by_client_ = 0;
 };
@@ -407,6 +418,26 @@ TEST_F(WireTest, AConnectionLostBeforeTheAnswerIsUnavailableAndNotResent) {
       << res.error().message;
   EXPECT_EQ(server.accepted(), 1);  // a fresh connection: never resent
   EXPECT_EQ(server.requests.size(), 1u);
+}
+
+TEST_F(WireTest, AnEarlyAnswerToALargeUploadIsReturnedRatherThanTheBrokenPipe) {
+  CannedServer server(
+      io_,
+      [](int, int, const std::string&) {
+        return Step{Step::reply_and_reset,
+                    "HTTP/1.1 401 Unauthorized\r\nContent-Length: 21\r\nConnection: close\r\n\r\n"
+                    "[{\"errorCode\":\"X\"}]  "};
+      },
+      /*read_bodies=*/false);
+  auto client = make_client();
+  auto res = run(client.request({.method = http::verb::put,
+                                 .url = server.url("/services/data/v62.0/jobs/ingest/7/batches"),
+                                 .headers = {{"Content-Type", "text/csv"}},
+                                 .body = std::string(16 << 20, 'x')}));
+  ASSERT_TRUE(res) << res.error().message;
+  EXPECT_EQ(res->status, 401);
+  EXPECT_EQ(res->body, "[{\"errorCode\":\"X\"}]  ");
+  EXPECT_EQ(client.stats().idle, 0u);
 }
 
 TEST_F(WireTest, ResendsOnceWhenAPooledConnectionDropsBeforeAnyResponseByte) {

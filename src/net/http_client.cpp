@@ -148,7 +148,7 @@ std::optional<std::string_view> find_header(const HttpHeaders& headers, std::str
 
 // The pool and what every request of one client shares. Requests in flight hold a reference, so
 // the HttpClient object itself may go away first.
-struct HttpClient::State : std::enable_shared_from_this<State> {
+struct HttpClient::State {
   State(asio::io_context& io, ClientConfig config) : io(io), config(std::move(config)) {}
   ~State() { close_idle(); }
 
@@ -265,32 +265,44 @@ namespace {
 
 using StatePtr = std::shared_ptr<HttpClient::State>;
 
+// What one attempt needs, checked and built before any connection is touched.
+struct Prepared {
+  HttpUrl url;
+  std::string display;  // for logs: no credentials
+  detail::OutgoingRequest message;
+  detail::ExchangeLimits limits;
+};
+
+Result<Prepared> prepare(const HttpRequest& req, const ClientConfig& config) {
+  auto url = parse_http_url(req.url);
+  if (!url) return url.error();
+  auto message = build_request(req, *url, config);
+  if (!message) return message.error();
+  detail::ExchangeLimits limits{req.timeout.value_or(config.response_timeout),
+                                config.max_response_header,
+                                req.max_response_body.value_or(config.max_response_body)};
+  auto display = url->display();
+  return Prepared{std::move(*url), std::move(display), std::move(*message), limits};
+}
+
 // Sends the request on a pooled connection or a new one, and once more on a new one when a pooled
 // connection turns out to have been closed by the server (see the header).
 asio::awaitable<Outcome> attempt(StatePtr s, const HttpRequest& req) {
   auto started = Clock::now();
-  auto url = parse_http_url(req.url);
-  if (!url) {
-    log_request(req, "-", url.error(), started, false);
-    co_return Outcome{url.error(), false};
+  auto prepared = prepare(req, s->config);
+  if (!prepared) {
+    log_request(req, "-", prepared.error(), started, false);
+    co_return Outcome{prepared.error(), false};
   }
-  auto display = url->display();
-  auto out = build_request(req, *url, s->config);
-  if (!out) {
-    log_request(req, display, out.error(), started, false);
-    co_return Outcome{out.error(), false};
-  }
-  detail::ExchangeLimits limits{req.timeout.value_or(s->config.response_timeout),
-                                s->config.max_response_header,
-                                req.max_response_body.value_or(s->config.max_response_body)};
-  auto conn = s->take_idle(url->origin());
+  const auto& p = *prepared;
+  auto conn = s->take_idle(p.url.origin());
   bool reused = conn != nullptr;
   bool sent = false;
   for (;;) {
     if (!conn) {
-      auto opened = co_await s->open(*url);
+      auto opened = co_await s->open(p.url);
       if (!opened) {
-        log_request(req, display, opened.error(), started, false);
+        log_request(req, p.display, opened.error(), started, false);
         co_return Outcome{opened.error(), sent};
       }
       conn = std::move(*opened);
@@ -298,20 +310,17 @@ asio::awaitable<Outcome> attempt(StatePtr s, const HttpRequest& req) {
       ++s->stats.connections_reused;
     }
     sent = true;
-    auto ex = co_await conn->exchange(*out, limits);
+    auto ex = co_await conn->exchange(p.message, p.limits);
+    bool keep = ex.result && ex.keep_alive;
+    if (!keep) conn->close();
     if (reused && ex.dropped && !ex.response_started) {
       ++s->stats.stale_retries;
-      conn->close();
       conn.reset();
       reused = false;
       continue;
     }
-    if (ex.result && ex.keep_alive) {
-      s->put_idle(std::move(conn));
-    } else {
-      conn->close();
-    }
-    log_request(req, display, ex.result, started, reused);
+    if (keep) s->put_idle(std::move(conn));
+    log_request(req, p.display, ex.result, started, reused);
     co_return Outcome{std::move(ex.result), sent};
   }
 }

@@ -205,38 +205,50 @@ template <class Stream>
 asio::awaitable<Exchange> HttpConnection::exchange_on(Stream& stream,
                                                       const OutgoingRequest& request,
                                                       ExchangeLimits limits) {
-  Exchange ex;
-  auto fail = [&](const beast::error_code& ec, bool was_cancelled) {
-    ex.result = exchange_error(ec, was_cancelled, origin_, limits);
-    ex.dropped = !was_cancelled && is_drop(ec);
-    ex.keep_alive = false;
-    return std::move(ex);
-  };
   tcp().expires_after(limits.timeout);
   auto [wec, written] = co_await http::async_write(stream, request, kNoThrow);
-  if (wec) {
-    bool was_cancelled = co_await cancelled();
-    co_return fail(wec, was_cancelled);
+  if (!wec) co_return co_await read_response_on(stream, request.method(), limits);
+  bool was_cancelled = co_await cancelled();
+  Exchange ex;
+  if (!was_cancelled && is_drop(wec)) {
+    // A server may answer early (401, 413) and close before reading all of a large body; its
+    // answer, if it reached us, says more than the broken pipe.
+    auto early = co_await read_response_on(stream, request.method(), limits);
+    if (early.result) {
+      early.keep_alive = false;
+      co_return early;
+    }
+    ex.response_started = early.response_started;
   }
+  ex.result = exchange_error(wec, was_cancelled, origin_, limits);
+  ex.dropped = !was_cancelled && is_drop(wec);
+  co_return ex;
+}
+
+template <class Stream>
+asio::awaitable<Exchange> HttpConnection::read_response_on(Stream& stream, http::verb method,
+                                                           ExchangeLimits limits) {
+  Exchange ex;
   for (;;) {
     http::response_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header));
     parser.body_limit(limits.max_body);
-    if (request.method() == http::verb::head) parser.skip(true);
+    if (method == http::verb::head) parser.skip(true);
     auto [ec, read] = co_await http::async_read(stream, buffer_, parser, kNoThrow);
     ex.response_started = ex.response_started || parser.got_some() || buffer_.size() > 0;
     if (ec) {
       bool was_cancelled = co_await cancelled();
-      co_return fail(ec, was_cancelled);
+      ex.result = exchange_error(ec, was_cancelled, origin_, limits);
+      ex.dropped = !was_cancelled && is_drop(ec);
+      co_return ex;
     }
     auto& message = parser.get();
+    int status = message.result_int();
     // Interim responses (100 Continue, 103 Early Hints) precede the real one.
-    if (message.result_int() >= 100 && message.result_int() < 200 && message.result_int() != 101) {
-      continue;
-    }
+    if (status >= 100 && status < 200 && status != 101) continue;
     // Bytes after the response that nobody asked for: do not trust the connection further.
-    ex.keep_alive = message.keep_alive() && !parser.need_eof() && buffer_.size() == 0 &&
-                    message.result_int() != 101;
+    ex.keep_alive =
+        message.keep_alive() && !parser.need_eof() && buffer_.size() == 0 && status != 101;
     ex.result = to_response(message);
     tcp().expires_never();
     co_return ex;

@@ -61,6 +61,7 @@ class HttpConnection {
   // DNS, TCP connect and TLS handshake (with SNI and verification) within config.connect_timeout.
   boost::asio::awaitable<Result<void>> connect(const HttpUrl& url, const ClientConfig& config);
   // One request and its response (1xx interim responses skipped). HEAD responses have no body.
+  // When writing fails because the peer closed, a response it sent first is still returned.
   boost::asio::awaitable<Exchange> exchange(const OutgoingRequest& request, ExchangeLimits limits);
 
   // Without blocking: true when the peer has closed the connection, reset it, or (plain HTTP)
@@ -75,6 +76,9 @@ class HttpConnection {
   template <class Stream>
   boost::asio::awaitable<Exchange> exchange_on(Stream& stream, const OutgoingRequest& request,
                                                ExchangeLimits limits);
+  template <class Stream>
+  boost::asio::awaitable<Exchange> read_response_on(Stream& stream, http::verb method,
+                                                    ExchangeLimits limits);
   boost::asio::awaitable<Result<void>> handshake(const HttpUrl& url, const ClientConfig& config);
   boost::beast::tcp_stream& tcp();
 

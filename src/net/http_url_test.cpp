@@ -72,10 +72,10 @@ TEST(HttpUrl, DecodesCredentialsButNeverShowsThem) {
 }
 
 TEST(HttpUrl, RejectsWhatIsNotAnAbsoluteHttpUrl) {
-  for (const char* text : {"", "example.com/path", "/relative", "ftp://example.com/",
-                           "redis://127.0.0.1:6379", "http://", "http:///path", "http://h:0/",
-                           "http://h:99999/", "http://exa mple.com/", "http://ho%41st/",
-                           "https://h/a b", "mailto:someone@example.com"}) {
+  for (const char* text :
+       {"", "example.com/path", "/relative", "ftp://example.com/", "redis://127.0.0.1:6379",
+        "http://", "http:///path", "http://h:0/", "http://h:99999/", "http://exa mple.com/",
+        "http://ho%41st/", "https://h/a b", "mailto:someone@example.com"}) {
     auto url = parse_http_url(text);
     ASSERT_FALSE(url) << text;
     EXPECT_EQ(url.error().code, Errc::invalid_argument) << text;
@@ -84,8 +84,8 @@ TEST(HttpUrl, RejectsWhatIsNotAnAbsoluteHttpUrl) {
 }
 
 TEST(HttpUrl, ErrorMessagesNeverContainCredentials) {
-  for (const char* text : {"http://user:s3cret@h:0/", "ftp://user:s3cret@h/",
-                           "http://admin:s3cret@exa mple/"}) {
+  for (const char* text :
+       {"http://user:s3cret@h:0/", "ftp://user:s3cret@h/", "http://admin:s3cret@exa mple/"}) {
     auto url = parse_http_url(text);
     ASSERT_FALSE(url) << text;
     EXPECT_EQ(url.error().message.find("s3cret"), std::string::npos) << url.error().message;
