@@ -82,7 +82,8 @@ class CannedServer {
       requests.push_back(text);
       Step step = script_(connection, n, text);
       if (step.kind == Step::silent) {
-        if (co_await wait_closed(socket)) ++closed_by_client_;
+        bool closed = co_await wait_closed(socket);  // not in the condition: GCC 12 bug
+        if (closed) ++closed_by_client_;
         co_return;
       }
       if (step.kind != Step::close) {

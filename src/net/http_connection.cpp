@@ -141,7 +141,8 @@ asio::awaitable<Result<void>> HttpConnection::connect(const HttpUrl& url,
   tcp().expires_at(deadline);
   auto [ec, endpoint] = co_await tcp().async_connect(*endpoints, kNoThrow);
   if (ec) {
-    if (co_await cancelled()) {
+    bool was_cancelled = co_await cancelled();
+    if (was_cancelled) {
       co_return Error{Errc::cancelled, "the request to " + origin_ + " was cancelled"};
     }
     if (ec == beast::error::timeout) {
@@ -181,7 +182,8 @@ asio::awaitable<Result<void>> HttpConnection::handshake(const HttpUrl& url,
   }
   auto [ec] = co_await tls_->async_handshake(ssl::stream_base::client, kNoThrow);
   if (!ec) co_return Result<void>{};
-  if (co_await cancelled()) {
+  bool was_cancelled = co_await cancelled();
+  if (was_cancelled) {
     co_return Error{Errc::cancelled, "the request to " + origin_ + " was cancelled"};
   }
   if (ec == beast::error::timeout) {

@@ -9,7 +9,8 @@
 // connection that drops before that is a stale one, and the request can go out again).
 //
 //   HttpConnection conn(io.get_executor(), &tls_context);
-//   if (auto ok = co_await conn.connect(url, config); !ok) ...
+//   auto ok = co_await conn.connect(url, config);  // never co_await inside an if (GCC 12)
+//   if (!ok) ...
 //   auto ex = co_await conn.exchange(message, limits);
 #pragma once
 
