@@ -38,17 +38,22 @@ class Field {
   Field(std::string_view key, std::string_view value) : key_(key), value_(value) {}
   Field(std::string_view key, const char* value) : key_(key), value_(value ? value : "") {}
   Field(std::string_view key, const std::string& value) : key_(key), value_(value) {}
-  Field(std::string_view key, bool value) : key_(key), value_(value ? "true" : "false") {}
+  Field(std::string_view key, bool value)
+      : key_(key), value_(value ? "true" : "false"), is_number_(true) {}
   Field(std::string_view key, double value);
   template <std::integral T>
-  Field(std::string_view key, T value) : key_(key), value_(std::to_string(value)) {}
+  Field(std::string_view key, T value)
+      : key_(key), value_(std::to_string(value)), is_number_(true) {}
 
   std::string_view key() const { return key_; }
   std::string_view value() const { return value_; }
+  // Numbers and booleans we printed ourselves: no secret can hide in them, so no redaction pass.
+  bool is_number() const { return is_number_; }
 
  private:
   std::string_view key_;
   std::string value_;
+  bool is_number_ = false;
 };
 
 class Logger {

@@ -30,6 +30,19 @@ TEST(Log, RedactsSensitiveKeysAndValues) {
   EXPECT_NE(line.find("url=redis://u:[REDACTED]@h:1"), std::string::npos) << line;
 }
 
+TEST(Log, NumbersSkipRedactionButSensitiveKeysStillHideThem) {
+  EXPECT_EQ(format_line(Level::info, "x", "", {{"status", 200}, {"ms", 1.5}, {"token_ttl", 3600}}),
+            "level=info msg=x status=200 ms=1.5 token_ttl=[REDACTED]");
+}
+
+TEST(Log, ValuesOutsideTheRulesAreCopiedUnchanged) {
+  // Mixed case and characters that start no redaction rule, next to ones that do.
+  EXPECT_EQ(format_line(Level::info, "x", "", {{"path", "/API/Things/42?Q=x"}}),
+            R"(level=info msg=x path="/API/Things/42?Q=x")");
+  EXPECT_EQ(format_line(Level::info, "x", "", {{"path", "/a?Token=abc&b=1"}}),
+            R"(level=info msg=x path="/a?Token=[REDACTED]&b=1")");
+}
+
 TEST(Log, LoggerWithAddsContextToEveryLine) {
   Logger log = Logger().with("request_id", "r 1").with("job_id", "j");
   std::string context;

@@ -107,6 +107,22 @@ std::pair<size_t, size_t> auth_scheme_at(std::string_view text, size_t pos) {
   return {0, 0};
 }
 
+// Whether a rule can start at a character: the first letters of the auth schemes ("bearer ",
+// "basic "), of "://", of session ids ("00D") and of the sensitive words. Every other character
+// is copied without trying the rules, which keeps redaction cheap on ordinary log values.
+constexpr std::array<bool, 256> kRuleStarts = [] {
+  std::array<bool, 256> starts{};
+  auto mark = [&](char c) {
+    starts[static_cast<unsigned char>(c)] = true;
+    if (c >= 'a' && c <= 'z') starts[static_cast<unsigned char>(c - 'a' + 'A')] = true;
+  };
+  mark('b');
+  mark(':');
+  mark('0');
+  for (auto word : kSensitiveWords) mark(word[0]);
+  return starts;
+}();
+
 }  // namespace
 
 bool is_sensitive_key(std::string_view key) {
@@ -120,6 +136,11 @@ std::string redact(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     char c = text[i];
+    if (!kRuleStarts[static_cast<unsigned char>(c)]) {
+      out.push_back(c);
+      ++i;
+      continue;
+    }
     if (auto [keep, skip] = auth_scheme_at(text, i); skip > 0) {
       out.append(text.substr(i, keep));
       out.append(kRedacted);
