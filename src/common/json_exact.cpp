@@ -41,6 +41,9 @@ struct ExactHandler {
   using ec_t = boost::json::error_code;
   using sv = boost::json::string_view;
 
+  // A constructor, not aggregate initialisation with parentheses: clang 14 (scripts/fuzz) lacks it.
+  explicit ExactHandler(boost::json::storage_ptr sp) : st(std::move(sp)) {}
+
   boost::json::value_stack st;
   std::string number;  // the parts of a number split across write_some calls
 
