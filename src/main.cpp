@@ -2,6 +2,7 @@
 // main only parses the command line and hands over; each role lives in its own module.
 #include "common/config.hpp"
 #include "common/log.hpp"
+#include "devorg/devorg_app.hpp"
 #include "pricing/price_command.hpp"
 #include "web/web_app.hpp"
 
@@ -48,11 +49,38 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"json", "table"}));
   price->add_option("--engine", price_options.engine, "Pricing engine (default: $PRICING_ENGINE)");
 
+  pe::devorg::DevorgOptions devorg_options;
+  auto* devorg = app.add_subcommand(
+      "devorg", "Serve the local org: a Salesforce REST API look-alike with AppLink endpoints");
+  devorg->add_option("--port", devorg_options.port, "Port to listen on (default 8111; 0: any)");
+  devorg->add_option("--host", devorg_options.host, "Address to listen on (default 127.0.0.1)");
+  devorg
+      ->add_option("--seed", devorg_options.seed_opportunities,
+                   "Load sample data with N opportunities (default: none)")
+      ->check(CLI::Range(0, 1'000'000));
+  devorg->add_option("--seed-value", devorg_options.seed_value,
+                     "Which sample data: the same value gives the same records (default 1)");
+  devorg->add_option("--db", devorg_options.db_path,
+                     "SQLite file to keep the data in (default: in memory)");
+  devorg->add_option("--env-file", devorg_options.env_file,
+                     "Write the environment an app needs (KEY=VALUE lines) here once ready");
+  devorg->add_option("--webhook", devorg_options.webhook_url,
+                     "Deliver Opportunity change events to this URL as CloudEvents");
+  devorg->add_option("--webhook-token", devorg_options.webhook_token,
+                     "Send it as Authorization: Bearer with every delivery");
+  devorg
+      ->add_option("--token-ttl", devorg_options.token_ttl_seconds,
+                   "Access tokens expire after this many seconds (default: never)")
+      ->check(CLI::Range(int64_t{0}, int64_t{86'400 * 365}));
+  devorg->add_option("--connection", devorg_options.connection_name,
+                     "The AppLink connection name it answers for (default devorg)");
+
   CLI11_PARSE(app, argc, argv);
 
   auto env = load_env();
   init_logging(env);
   if (web->parsed()) return pe::web::run_web(env, web_overrides);
+  if (devorg->parsed()) return pe::devorg::run_devorg(devorg_options, env);
   if (price->parsed())
     return pe::pricing::run_price(price_options, env, std::cin, std::cout, std::cerr);
   return 2;

@@ -94,6 +94,7 @@ void flatten(const json::object& record, const std::string& prefix,
 
 }  // namespace
 
+BulkJobs::BulkJobs(Store& store, SalesforceId user) : store_(store), user_(user) {}
 BulkJobs::~BulkJobs() = default;
 
 BulkJobs::Job* BulkJobs::find(std::string_view id) const {

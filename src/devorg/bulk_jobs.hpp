@@ -47,7 +47,7 @@ class BulkJobs {
  public:
   static constexpr size_t kMaxUploadBytes = 100'000'000;  // raw CSV per job (150 MB base64)
 
-  BulkJobs(Store& store, SalesforceId user) : store_(store), user_(user) {}
+  BulkJobs(Store& store, SalesforceId user);
   ~BulkJobs();
 
   // POST /jobs/ingest → JobInfo (state Open). INVALIDJOB-like errors as Salesforce's:

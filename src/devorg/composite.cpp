@@ -316,6 +316,16 @@ bool read_all_or_none(const json::object& request) {
 
 }  // namespace
 
+ApiResult<SalesforceId> CompositeExecutor::create(std::string_view object,
+                                                  const json::object& fields) {
+  if (events_ && object.size() > 3 && object.ends_with("__e")) {
+    auto published = events_->publish_rest(object, fields, store_.user_id());
+    if (!published) return published.error();
+    return published->id;
+  }
+  return store_.create(object, fields);
+}
+
 SubResponse CompositeExecutor::run_subrequest(std::string_view method, std::string_view url,
                                               const json::value& body) {
   auto target = parse_target(url);
@@ -333,7 +343,7 @@ SubResponse CompositeExecutor::run_subrequest(std::string_view method, std::stri
       const json::object* fields = object_body();
       if (!fields)
         return failure(ApiError("JSON_PARSER_ERROR", "The request body must be an object"));
-      auto id = store_.create(type, fields_without_attributes(*fields));
+      auto id = create(type, fields_without_attributes(*fields));
       if (!id) return failure(id.error());
       json::object headers{{"Location", "/services/data/v" + api_version_ + "/sobjects/" + type +
                                             "/" + std::string(id->str())}};
@@ -641,7 +651,7 @@ ApiResult<json::array> CompositeExecutor::collection_create(const json::object& 
       return failed_result(
           ApiError("INVALID_FIELD", "cannot specify Id in an insert call", 400, {"Id"}));
     }
-    auto id = store_.create(type, fields_without_attributes(record));
+    auto id = create(type, fields_without_attributes(record));
     return id ? save_result(*id) : failed_result(id.error());
   });
 }

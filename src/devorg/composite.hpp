@@ -25,6 +25,7 @@
 #pragma once
 
 #include "devorg/api_error.hpp"
+#include "devorg/event_bus.hpp"
 #include "devorg/store.hpp"
 
 #include <boost/json/object.hpp>
@@ -44,8 +45,10 @@ struct SubResponse {
 
 class CompositeExecutor {
  public:
-  CompositeExecutor(Store& store, std::string api_version)
-      : store_(store), api_version_(std::move(api_version)) {}
+  // `events`: where creates of platform events (types ending in __e) go; without it they are
+  // unknown types, as for the Store.
+  CompositeExecutor(Store& store, std::string api_version, EventBus* events = nullptr)
+      : store_(store), api_version_(std::move(api_version)), events_(events) {}
 
   // POST /composite: {"allOrNone", "collateSubrequests", "compositeRequest": [...]}.
   ApiResult<boost::json::object> run_composite(const boost::json::object& request);
@@ -68,8 +71,12 @@ class CompositeExecutor {
                              const boost::json::value& body);
 
  private:
+  // Store::create, or a platform event publish for __e types.
+  ApiResult<SalesforceId> create(std::string_view object, const boost::json::object& fields);
+
   Store& store_;
   std::string api_version_;
+  EventBus* events_;
 };
 
 }  // namespace pe::devorg

@@ -101,9 +101,10 @@ std::optional<std::string> normalise_datetime(std::string_view s) {
   }
   if (i != s.size()) return std::nullopt;
   using namespace std::chrono;
-  year_month_day given{year(std::stoi(std::string(s.substr(0, 4)))),
-                       month(static_cast<unsigned>(std::stoi(std::string(s.substr(5, 2))))),
-                       std::chrono::day(static_cast<unsigned>(std::stoi(std::string(s.substr(8, 2)))))};
+  year_month_day given{
+      year(std::stoi(std::string(s.substr(0, 4)))),
+      month(static_cast<unsigned>(std::stoi(std::string(s.substr(5, 2))))),
+      std::chrono::day(static_cast<unsigned>(std::stoi(std::string(s.substr(8, 2)))))};
   auto t = sys_time<milliseconds>(sys_days(given)) + hours(hh) + minutes(mm) + seconds(ss) +
            milliseconds(millis) - minutes(offset_minutes);
   auto utc_day = floor<days>(t);

@@ -63,7 +63,7 @@ struct QueryPage {
 struct Change {
   enum class Kind { create, update, remove, undelete };
   Kind kind = Kind::create;
-  std::string object;                   // "Opportunity"
+  std::string object;  // "Opportunity"
   SalesforceId id;
   std::vector<std::string> changed_fields;  // update: the fields the caller set (API names)
 };

@@ -1,0 +1,151 @@
+// applink_routes.cpp: Heroku AppLink's authorization endpoint, the older Integration endpoint, and
+// the Heroku Eventing publish URL, as the local org plays them (salesforce-facts.md, sections 4
+// and 7). Secrets are compared in constant time and never echoed.
+#include "common/json_exact.hpp"
+#include "common/json_text.hpp"
+#include "devorg/org_state.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+namespace pe::devorg {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+namespace http = net::http;
+using net::Request;
+using net::Response;
+
+Response json_answer(int status, const json::value& body) {
+  return net::json_response(static_cast<http::status>(status), json_text(body));
+}
+
+bool same_secret(std::string_view given, std::string_view expected) {
+  if (given.size() != expected.size() || expected.empty()) return false;
+  return CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0;
+}
+
+std::string_view bearer(const Request& req) {
+  std::string_view auth = req.header(http::field::authorization);
+  if (auth.size() < 7 || (auth.substr(0, 7) != "Bearer " && auth.substr(0, 7) != "bearer ")) {
+    return "";
+  }
+  return auth.substr(7);
+}
+
+// "Basic base64(user:password)" → "user:password", or "" when malformed.
+std::string basic_credentials(const Request& req) {
+  std::string_view auth = req.header(http::field::authorization);
+  if (auth.size() < 7 || auth.substr(0, 6) != "Basic ") return "";
+  std::string_view encoded = auth.substr(6);
+  if (encoded.size() > 1024 || encoded.size() % 4 != 0) return "";
+  std::string decoded(encoded.size() / 4 * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
+                          reinterpret_cast<const unsigned char*>(encoded.data()),
+                          static_cast<int>(encoded.size()));
+  if (n < 0) return "";
+  size_t padding = 0;
+  if (!encoded.empty() && encoded.back() == '=') ++padding;
+  if (encoded.size() > 1 && encoded[encoded.size() - 2] == '=') ++padding;
+  decoded.resize(static_cast<size_t>(n) - padding);
+  return decoded;
+}
+
+Response applink_error(int status, std::string_view title, std::string_view detail) {
+  return json_answer(status, json::object{{"title", title}, {"detail", detail}});
+}
+
+}  // namespace
+
+void add_applink_routes(net::Router& r, OrgState& org) {
+  // GET {HEROKU_APPLINK_API_URL}/authorizations/{connection}; the API URL is
+  // http://host:port/addons/{app uuid}, as AppLink's is https://host/addons/{uuid}.
+  r.add(http::verb::get, "/addons/{addon}/authorizations/{name}",
+        [&org](Request& req) -> asio::awaitable<Response> {
+          if (!same_secret(bearer(req), org.tokens->applink_token())) {
+            co_return applink_error(401, "Unauthorized", "Invalid or missing bearer token");
+          }
+          if (!same_secret(req.header("X-App-UUID"), org.tokens->app_id())) {
+            co_return applink_error(403, "Forbidden", "X-App-UUID does not match this add-on");
+          }
+          if (req.param("name") != org.options.connection_name ||
+              req.param("addon") != org.tokens->app_id()) {
+            co_return applink_error(404, "Not Found", "Authorization not found");
+          }
+          std::string token = org.tokens->access_token(org.faults.token_ttl());
+          std::string now = salesforce_datetime(std::chrono::system_clock::now());
+          json::object body{
+              {"id", org.tokens->app_id()},
+              {"status", "authorized"},
+              {"org",
+               json::object{{"id", org.store->org_id().str()},
+                            {"developer_name", org.options.connection_name},
+                            {"instance_url", org.base_url},
+                            {"type", "SalesforceOrg"},
+                            {"api_version", "62.0"},
+                            {"user_auth", json::object{{"username", "integration@devorg.local"},
+                                                       {"user_id", org.store->user_id().str()},
+                                                       {"access_token", token}}}}},
+              {"created_at", now},
+              {"created_by", "integration@devorg.local"},
+              {"created_via_app", "pricing-engine-devorg"},
+              {"last_modified_at", now},
+              {"last_modified_by", "integration@devorg.local"},
+              {"redirect_uri", nullptr}};
+          co_return json_answer(200, body);
+        });
+
+  // POST {HEROKU_INTEGRATION_API_URL}/invocations/authorization {"org_name": ...}
+  r.add(http::verb::post, "/integration/invocations/authorization",
+        [&org](Request& req) -> asio::awaitable<Response> {
+          if (!same_secret(bearer(req), org.tokens->integration_token())) {
+            co_return json_answer(401, json::object{{"message", "Unauthorized"}});
+          }
+          auto body = parse_json_exact(req.body());
+          const json::value* name =
+              body && body->is_object() ? body->as_object().if_contains("org_name") : nullptr;
+          if (!name || !name->is_string()) {
+            co_return json_answer(400, json::object{{"message", "org_name is required"}});
+          }
+          if (name->as_string() != org.options.connection_name) {
+            co_return json_answer(
+                404,
+                json::object{{"message", "Org not found: " + printable(name->as_string(), 80)}});
+          }
+          std::string token = org.tokens->access_token(org.faults.token_ttl());
+          co_return json_answer(200, json::object{{"access_token", token},
+                                                  {"api_version", "62.0"},
+                                                  {"namespace", ""},
+                                                  {"org_id", org.store->org_id().str()},
+                                                  {"org_domain_url", org.base_url},
+                                                  {"user_id", org.store->user_id().str()},
+                                                  {"username", "integration@devorg.local"},
+                                                  {"datacloud_token", nullptr},
+                                                  {"datacloud_instance_url", nullptr}});
+        },
+        {.body_limit = 64 * 1024, .content_types = {"application/json"}});
+
+  // POST {HEROKUEVENTS_PUBLISH_URL}/{publication}, Basic auth from the URL's credentials.
+  r.add(http::verb::post, "/events/publish/{publication}",
+        [&org](Request& req) -> asio::awaitable<Response> {
+          std::string expected = org.tokens->events_user() + ":" + org.tokens->events_password();
+          if (!same_secret(basic_credentials(req), expected)) {
+            co_return json_answer(401, json::object{{"message", "Unauthorized"}});
+          }
+          auto body = parse_json_exact(req.body());
+          if (!body || !body->is_object()) {
+            co_return json_answer(400, json::object{{"message", "the body must be a JSON object"}});
+          }
+          auto replay = org.events.publish_eventing(req.param("publication"), body->as_object(),
+                                                    org.store->user_id());
+          if (!replay) {
+            co_return json_answer(replay.error().http_status,
+                                  json::object{{"message", replay.error().message}});
+          }
+          co_return json_answer(200, json::object{{"replay_id", *replay}});
+        },
+        {.body_limit = 256 * 1024, .content_types = {"application/json"}});
+}
+
+}  // namespace pe::devorg

@@ -1,0 +1,39 @@
+// devorg_app.hpp: the `devorg` process role — the local org served over HTTP.
+//
+// One server thread owns everything (the SQLite store is one connection): the Salesforce REST
+// API under /services/data/vNN.N (sObjects, describe, query, Composite, Collections, Bulk API
+// 2.0, platform events), Heroku AppLink's authorization endpoint, the older Integration endpoint,
+// the Eventing publish URL, and the local org's own /devorg/* endpoints (env, stats, faults,
+// events, notifications, changes). The routes live in rest_routes.cpp, applink_routes.cpp and
+// devorg_routes.cpp; this header is what main() and tests need.
+//
+//   pricing-engine devorg --port 8111 --seed 200 --env-file .env.devorg
+//   # prints HEROKU_APPLINK_API_URL=..., HEROKU_APPLINK_TOKEN=..., ... and serves until SIGTERM
+#pragma once
+
+#include "common/config.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace pe::devorg {
+
+struct DevorgOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8111;
+  int seed_opportunities = 0;     // --seed N
+  uint64_t seed_value = 1;        // --seed-value: which sample data
+  std::string db_path;            // --db FILE; empty: in memory
+  std::string env_file;           // --env-file FILE
+  std::string webhook_url;        // --webhook URL: change events are delivered there
+  std::string webhook_token;      // --webhook-token TOKEN
+  int64_t token_ttl_seconds = 0;  // --token-ttl: access tokens expire after this long (0: never)
+  std::string connection_name = "devorg";  // the AppLink connection it answers for
+};
+
+// Runs the local org until SIGTERM/SIGINT. Returns the process exit code.
+int run_devorg(const DevorgOptions& options, const Env& env);
+
+}  // namespace pe::devorg
