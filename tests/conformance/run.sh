@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs the jsforce conformance suite against a fresh local org: starts `pricing-engine devorg`
+# on a free port with sample data, waits for its env file, then runs node's test runner over
+# tests/conformance/*.test.mjs with that environment. CTest calls it (label conformance).
+#   tests/conformance/run.sh build/release/src/pricing-engine
+set -euo pipefail
+binary=${1:?usage: run.sh path/to/pricing-engine}
+here=$(cd "$(dirname "$0")" && pwd)
+if [[ ! -d $here/node_modules/jsforce ]]; then
+  echo "jsforce is not installed in $here/node_modules: run scripts/setup" >&2
+  exit 1
+fi
+work=$(mktemp -d)
+org_pid=
+cleanup() {
+  if [[ -n $org_pid ]]; then kill "$org_pid" 2>/dev/null || true; wait "$org_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+LOG_LEVEL=warn "$binary" devorg --port 0 --seed 50 --env-file "$work/org.env" >"$work/devorg.log" 2>&1 &
+org_pid=$!
+for _ in $(seq 1 200); do
+  [[ -s $work/org.env ]] && break
+  if ! kill -0 "$org_pid" 2>/dev/null; then
+    echo "the local org exited:" >&2
+    cat "$work/devorg.log" >&2
+    exit 1
+  fi
+  sleep 0.05
+done
+[[ -s $work/org.env ]] || { echo "the local org did not become ready in 10 s" >&2; exit 1; }
+set -a
+# shellcheck disable=SC1091
+source "$work/org.env"
+set +a
+cd "$here"
+node --test --test-reporter=spec ./*.test.mjs
