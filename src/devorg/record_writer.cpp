@@ -554,8 +554,11 @@ ApiResult<SalesforceId> SqliteStore::create(std::string_view object_name,
 }
 
 // The body of update(): checks, conversions, derived fields; no transaction, no change report.
+// `upsert`: the update half of an upsert, where a create-only field (QuoteLineItem.QuoteId) may be
+// sent again with the record's current value and is then ignored (UNCONFIRMED: README, "Writes").
 static ApiResult<void> update_record(SqliteStore& store, const ObjectSchema& object,
-                                     const SalesforceId& id, const json::object& fields) {
+                                     const SalesforceId& id, const json::object& fields,
+                                     bool upsert) {
   if (!object.updateable) {
     return ApiError("INVALID_TYPE_FOR_OPERATION",
                     "entity type cannot be updated: " + std::string(object.name));
@@ -575,14 +578,17 @@ static ApiResult<void> update_record(SqliteStore& store, const ObjectSchema& obj
                       400);
     }
     bool settable = field->updateable && !(field->derived && field->name != "Amount");
+    auto column = to_column(*field, kv.value());
     if (!settable) {
+      bool unchanged = upsert && field->createable && !field->derived && column &&
+                       *column == current->at(field->name);
+      if (unchanged) continue;
       return ApiError("INVALID_FIELD_FOR_INSERT_UPDATE",
                       "Unable to create/update fields: " + std::string(field->name) +
                           ". Please check the security settings of this field and verify that it "
                           "is read/write for your profile or permission set.",
                       400, {std::string(field->name)});
     }
-    auto column = to_column(*field, kv.value());
     if (!column) return column.error();
     if (!field->nillable && std::holds_alternative<std::monostate>(*column) &&
         field->type != FieldType::boolean) {
@@ -680,7 +686,7 @@ ApiResult<void> SqliteStore::update(std::string_view object_name, std::string_vi
   }
   if (parsed->prefix() != object->key_prefix) return not_found();
   begin();
-  auto done = update_record(*this, *object, *parsed, fields);
+  auto done = update_record(*this, *object, *parsed, fields, upserting_);
   if (!done) {
     rollback();
     return done;
@@ -768,7 +774,9 @@ ApiResult<UpsertResult> SqliteStore::upsert(std::string_view object_name,
     return UpsertResult{*id, true};
   }
   auto id = SalesforceId::parse(matches[0]).value();
+  upserting_ = true;
   auto done = update(object->name, id.str(), body);
+  upserting_ = false;
   if (!done) return done.error();
   return UpsertResult{id, false};
 }

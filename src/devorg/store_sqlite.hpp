@@ -95,6 +95,7 @@ class SqliteStore final : public Store {
   SalesforceId org_id_;
   SalesforceId standard_pricebook_;
   int depth_ = 0;  // begin() nesting
+  bool upserting_ = false;  // update() runs as the update half of an upsert
   std::vector<Change> pending_changes_;
   std::vector<std::function<void(const Change&)>> listeners_;
   std::map<std::string, Cursor, std::less<>> cursors_;
