@@ -3,6 +3,7 @@
 // faults, and the credentials refresh on INVALID_SESSION_ID.
 #include "net/http_client.hpp"
 #include "salesforce/data_api.hpp"
+#include "salesforce/unit_of_work.hpp"
 #include "support/process.hpp"
 
 #include <gtest/gtest.h>
@@ -193,6 +194,66 @@ TEST_F(SalesforceTest, RefreshesCredentialsOnceWhenTheSessionExpires) {
   auto after = run(api_->query("SELECT Id FROM Account LIMIT 1"));
   ASSERT_TRUE(after) << after.error().describe();
   EXPECT_EQ(authorizations_, 2);
+}
+
+TEST_F(SalesforceTest, AUnitOfWorkWritesThousandsOfQuotesAndAFailingGroupFailsAlone) {
+  auto opps = run(api_->query(
+      "SELECT Id, (SELECT PricebookEntryId FROM OpportunityLineItems) FROM Opportunity"));
+  ASSERT_TRUE(opps);
+  const auto& first = opps->records[0].as_object();
+  std::string opp(first.at("Id").as_string());
+  std::string entry(
+      child_records(first, "OpportunityLineItems")->at(0).at("PricebookEntryId").as_string());
+  auto build = [&] {
+    UnitOfWork work;
+    for (int q = 0; q < 2000; ++q) {
+      std::string group = "g" + std::to_string(q);
+      auto quote = work.upsert(group, "Quote", "GenerationKey__c", "uow:" + group,
+                               {{"Name", "Quote " + group}, {"OpportunityId", opp}});
+      for (int l = 0; l < 3; ++l) {
+        // Group 777's second line names no price book entry: that group must fail alone.
+        std::string line_entry = q == 777 && l == 1 ? std::string() : entry;
+        work.upsert(group, "QuoteLineItem", "GenerationKey__c",
+                    "uow:" + group + ":" + std::to_string(l),
+                    {{"QuoteId", UnitOfWork::id_of(quote)},
+                     {"PricebookEntryId", line_entry},
+                     {"Quantity", l + 1},
+                     {"UnitPrice", "10.5"}});
+      }
+    }
+    return work;
+  };
+  auto work = build();
+  uint64_t before = api_->requests();
+  auto result = run(work.commit(*api_));
+  ASSERT_TRUE(result) << result.error().describe();
+  // 8,000 nodes: 16 full requests, plus one for the groups of the failed graph, sent alone.
+  EXPECT_EQ(result->requests, 17u);
+  EXPECT_EQ(api_->requests() - before, 17u);
+  EXPECT_FALSE(result->groups.at("g777").success);
+  EXPECT_EQ(result->groups.at("g777").errors.at(0).error_code, "REQUIRED_FIELD_MISSING");
+  EXPECT_TRUE(result->groups.at("g776").success);  // shared its first graph with g777
+  size_t ok = std::count_if(result->groups.begin(), result->groups.end(),
+                            [](const auto& g) { return g.second.success; });
+  EXPECT_EQ(ok, 1999u);
+  EXPECT_TRUE(result->nodes[0].created);
+
+  // The same work again (a retried job): rewritten, never duplicated.
+  auto again = build();
+  auto second = run(again.commit(*api_));
+  ASSERT_TRUE(second);
+  EXPECT_FALSE(second->nodes[0].created);
+  auto quotes = run(api_->query("SELECT COUNT() FROM Quote WHERE GenerationKey__c LIKE 'uow:%'"));
+  EXPECT_EQ(quotes->total_size, 1999);
+  auto lines =
+      run(api_->query("SELECT COUNT() FROM QuoteLineItem WHERE GenerationKey__c LIKE 'uow:%'"));
+  EXPECT_EQ(lines->total_size, 1999 * 3);
+
+  UnitOfWork huge;
+  for (int i = 0; i < 501; ++i) huge.create("too-big", "Account", {{"Name", "x"}});
+  auto refused = run(huge.commit(*api_));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().error_code, "INVALID_UNIT_OF_WORK");
 }
 
 }  // namespace
