@@ -1,0 +1,241 @@
+#include "applink/applink.hpp"
+
+#include "common/json_exact.hpp"
+#include "common/json_text.hpp"
+
+#include <openssl/evp.h>
+
+#include <boost/json/value.hpp>
+
+#include <cctype>
+#include <chrono>
+
+namespace pe::applink {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+namespace http = boost::beast::http;
+
+constexpr size_t kMaxContextHeader = 16 * 1024;
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  std::string clean;
+  for (char c : text) {
+    if (!std::isspace(static_cast<unsigned char>(c))) clean.push_back(c);
+  }
+  while (clean.size() % 4 != 0) clean.push_back('=');  // unpadded input
+  std::string out(clean.size() / 4 * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(clean.data()),
+                          static_cast<int>(clean.size()));
+  if (n < 0) return std::nullopt;
+  size_t padding = 0;
+  if (!clean.empty() && clean.back() == '=') ++padding;
+  if (clean.size() > 1 && clean[clean.size() - 2] == '=') ++padding;
+  out.resize(static_cast<size_t>(n) - padding);
+  return out;
+}
+
+std::string text(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+Error malformed(std::string_view what) {
+  return Error{Errc::invalid_argument, "malformed x-client-context: " + std::string(what)};
+}
+
+}  // namespace
+
+Result<ClientContext> parse_client_context(std::string_view header) {
+  if (header.empty()) return Error{Errc::unauthenticated, "the x-client-context header is missing"};
+  if (header.size() > kMaxContextHeader) return malformed("longer than 16 KiB");
+  auto decoded = base64_decode(header);
+  if (!decoded) return malformed("not base64");
+  auto parsed = parse_json_exact(*decoded, 8);
+  if (!parsed || !parsed->is_object()) return malformed("not a JSON object");
+  const auto& o = parsed->as_object();
+  ClientContext ctx;
+  ctx.org.access_token = text(o, "accessToken");
+  if (ctx.org.access_token.empty()) return malformed("accessToken is missing");
+  std::string version = text(o, "apiVersion");
+  if (!version.empty() && (version[0] == 'v' || version[0] == 'V')) version.erase(0, 1);
+  if (version.empty() || version.find_first_not_of("0123456789.") != std::string::npos) {
+    return malformed("apiVersion is missing or not a version");
+  }
+  ctx.org.api_version = version;
+  std::string domain = text(o, "orgDomainUrl");
+  if (domain.empty()) return malformed("orgDomainUrl is missing");
+  if (domain.find("://") == std::string::npos) domain = "https://" + domain;
+  while (!domain.empty() && domain.back() == '/') domain.pop_back();
+  ctx.org.instance_url = domain;
+  ctx.request_id = text(o, "requestId");
+  ctx.namespace_prefix = text(o, "namespace");
+  if (ctx.namespace_prefix == "null") ctx.namespace_prefix.clear();
+  auto org_id = SalesforceId::parse(text(o, "orgId"));
+  if (!org_id || org_id->prefix() != "00D") return malformed("orgId is not an organization Id");
+  ctx.org_id = *org_id;
+  const json::value* user = o.if_contains("userContext");
+  if (!user || !user->is_object()) return malformed("userContext is missing");
+  auto user_id = SalesforceId::parse(text(user->as_object(), "userId"));
+  if (!user_id || user_id->prefix() != "005")
+    return malformed("userContext.userId is not a user Id");
+  ctx.user_id = *user_id;
+  ctx.username = text(user->as_object(), "username");
+  return ctx;
+}
+
+Result<AppLink> AppLink::from_env(const Env& env, std::string_view attachment) {
+  AppLink link;
+  auto pick = [&](const std::string& prefix) {
+    auto url = env.get(prefix + "_API_URL");
+    auto token = env.get(prefix + "_TOKEN");
+    if (url && token && !url->empty() && !token->empty()) {
+      link.api_url_ = std::string(*url);
+      link.token_ = std::string(*token);
+      return true;
+    }
+    return false;
+  };
+  bool found = false;
+  if (attachment.empty()) {
+    std::string addon(env.get("HEROKU_APPLINK_ADDON_NAME").value_or("HEROKU_APPLINK"));
+    found = pick(upper(addon));
+  } else {
+    found = pick(upper(attachment)) || pick("HEROKU_APPLINK_" + upper(attachment));
+  }
+  if (found) {
+    auto app_id = env.get("HEROKU_APP_ID");
+    if (!app_id || app_id->empty()) {
+      return Error{Errc::invalid_argument, "HEROKU_APP_ID is required with Heroku AppLink"};
+    }
+    link.app_id_ = std::string(*app_id);
+  } else {
+    auto url = env.get("HEROKU_INTEGRATION_API_URL");
+    auto token = env.get("HEROKU_INTEGRATION_TOKEN");
+    if (!url || !token || url->empty() || token->empty()) {
+      return Error{Errc::invalid_argument,
+                   "no Salesforce credentials: set HEROKU_APPLINK_API_URL, HEROKU_APPLINK_TOKEN "
+                   "and HEROKU_APP_ID (Heroku AppLink), or HEROKU_INTEGRATION_API_URL and "
+                   "HEROKU_INTEGRATION_TOKEN"};
+    }
+    link.integration_ = true;
+    link.api_url_ = std::string(*url);
+    link.token_ = std::string(*token);
+  }
+  while (!link.api_url_.empty() && link.api_url_.back() == '/') link.api_url_.pop_back();
+  return link;
+}
+
+net::HttpRequest AppLink::authorization_request(const std::string& name) const {
+  if (integration_) {
+    return {
+        .method = http::verb::post,
+        .url = api_url_ + "/invocations/authorization",
+        .headers = {{"Authorization", "Bearer " + token_}, {"Content-Type", "application/json"}},
+        .body = json_text(json::object{{"org_name", name}}),
+        .idempotent = true};
+  }
+  return {.url = api_url_ + "/authorizations/" + name,
+          .headers = {{"Authorization", "Bearer " + token_},
+                      {"X-App-UUID", app_id_},
+                      {"Content-Type", "application/json"}}};
+}
+
+asio::awaitable<Result<salesforce::OrgCredentials>> AppLink::fetch(net::HttpClient& client,
+                                                                   const std::string& name) {
+  net::HttpRequest req = authorization_request(name);
+  auto res = co_await client.request_with_retry(std::move(req), net::exponential_backoff());
+  if (!res) co_return Error{res.error().code, "AppLink: " + res.error().message};
+  auto body = parse_json_exact(res->body);
+  if (res->status != 200) {
+    auto error = salesforce::parse_error(res->status, res->body);
+    co_return Error{res->status == 404 ? Errc::not_found : Errc::unauthenticated,
+                    "Unable to get connection " + name + ": " + error.message};
+  }
+  if (!body || !body->is_object()) {
+    co_return Error{Errc::internal, "AppLink answered something that is not a JSON object"};
+  }
+  const auto& o = body->as_object();
+  salesforce::OrgCredentials creds;
+  if (integration_) {
+    creds.access_token = text(o, "access_token");
+    creds.api_version = text(o, "api_version");
+    creds.instance_url = text(o, "org_domain_url");
+  } else {
+    const json::value* org = o.if_contains("org");
+    if (!org || !org->is_object()) co_return Error{Errc::internal, "AppLink answer without org"};
+    creds.instance_url = text(org->as_object(), "instance_url");
+    creds.api_version = text(org->as_object(), "api_version");
+    const json::value* auth = org->as_object().if_contains("user_auth");
+    if (auth && auth->is_object()) creds.access_token = text(auth->as_object(), "access_token");
+  }
+  if (creds.access_token.empty() || creds.instance_url.empty()) {
+    co_return Error{Errc::internal, "AppLink answer without instance URL or access token"};
+  }
+  if (creds.api_version.empty()) creds.api_version = "62.0";
+  if (creds.instance_url.find("://") == std::string::npos) {
+    creds.instance_url = "https://" + creds.instance_url;
+  }
+  cache_[name] = creds;
+  co_return creds;
+}
+
+asio::awaitable<Result<salesforce::OrgCredentials>> AppLink::credentials(net::HttpClient& client,
+                                                                         const std::string& name) {
+  if (auto it = cache_.find(name); it != cache_.end()) co_return it->second;
+  co_return co_await fetch(client, name);
+}
+
+asio::awaitable<Result<salesforce::OrgCredentials>> AppLink::refresh(net::HttpClient& client,
+                                                                     const std::string& name) {
+  cache_.erase(name);
+  co_return co_await fetch(client, name);
+}
+
+Result<EventPublisher> EventPublisher::from_env(const Env& env) {
+  auto url = env.get("HEROKUEVENTS_PUBLISH_URL");
+  if (!url || url->empty())
+    return Error{Errc::invalid_argument, "HEROKUEVENTS_PUBLISH_URL is not set"};
+  std::string u(*url);
+  while (!u.empty() && u.back() == '/') u.pop_back();
+  return EventPublisher(u);
+}
+
+asio::awaitable<Result<void>> EventPublisher::publish(net::HttpClient& client,
+                                                      std::string_view publication,
+                                                      const SalesforceId& created_by,
+                                                      const json::object& fields) {
+  json::object body{{"CreatedById", created_by.str()},
+                    {"CreatedDate", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count()}};
+  for (const auto& kv : fields) {
+    if (kv.value().is_string()) {
+      body[kv.key()] = json::object{{"string", kv.value()}};
+    } else {
+      body[kv.key()] = kv.value();
+    }
+  }
+  net::HttpRequest req{.method = http::verb::post,
+                       .url = url_ + "/" + std::string(publication),
+                       .headers = {{"Content-Type", "application/json"}},
+                       .body = json_text(body),
+                       .basic_auth_from_url = true};
+  auto res = co_await client.request_with_retry(std::move(req), net::exponential_backoff());
+  if (!res) co_return Error{res.error().code, "Eventing publish: " + res.error().message};
+  if (res->status < 200 || res->status >= 300) {
+    co_return Error{res->status >= 500 ? Errc::unavailable : Errc::invalid_argument,
+                    "Eventing publish answered HTTP " + std::to_string(res->status)};
+  }
+  co_return Result<void>{};
+}
+
+}  // namespace pe::applink
