@@ -79,7 +79,8 @@ DataApi::DataApi(net::HttpClient& client, OrgCredentials credentials, DataApiOpt
 }
 
 asio::awaitable<SfResult<net::HttpResponse>> DataApi::send(http::verb method, std::string target,
-                                                           std::string body, bool idempotent) {
+                                                           std::string body, bool idempotent,
+                                                           std::string content_type) {
   bool refreshed = false;
   while (true) {
     net::HttpRequest req{.method = method,
@@ -89,7 +90,7 @@ asio::awaitable<SfResult<net::HttpResponse>> DataApi::send(http::verb method, st
                                      {"Sforce-Call-Options", "client=" + options_.client_name}},
                          .body = body,
                          .idempotent = idempotent};
-    if (!body.empty()) req.headers.push_back({"Content-Type", "application/json"});
+    if (!body.empty()) req.headers.push_back({"Content-Type", content_type});
     if (method == http::verb::get) {
       req.headers.push_back(
           {"Sforce-Query-Options", "batchSize=" + std::to_string(options_.batch_size)});

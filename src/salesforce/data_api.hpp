@@ -121,9 +121,9 @@ class DataApi {
   uint64_t requests() const { return requests_; }
 
   // The raw call every method uses: `target` is a path under the instance ("/services/...").
-  boost::asio::awaitable<SfResult<net::HttpResponse>> send(boost::beast::http::verb method,
-                                                           std::string target, std::string body,
-                                                           bool idempotent);
+  boost::asio::awaitable<SfResult<net::HttpResponse>> send(
+      boost::beast::http::verb method, std::string target, std::string body, bool idempotent,
+      std::string content_type = "application/json");
 
  private:
   net::HttpClient& client_;
