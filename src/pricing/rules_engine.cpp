@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 
 namespace pe::pricing {
 namespace {
@@ -46,34 +47,42 @@ inline bool multiply_nonnegative(int64_t a, int64_t b, int64_t& out) {
   return true;
 }
 
-// amount × quantity rounded half up to Scale places, for an amount >= 0 that already has at
-// most Scale places (list prices are checked, unit prices are rounded) and a quantity > 0.
-// Quantities are mostly whole, and then the product is exact: one multiplication instead of a
-// multiplication, a division and a rounding. The result is the same either way.
+// x is a multiple of 10^(6 - Scale), tested without a division: x is a multiple of
+// 2^k × m (m odd) when x × m⁻¹ (mod 2^64) rotated right by k is at most (2^64 − 1) / (2^k × m)
+// (Granlund and Montgomery; Lemire, Kaser and Kurz, "Faster remainder by direct computation").
 template <int Scale>
-inline bool times_quantity(int64_t amount, int64_t quantity, int64_t& out) {
-  const uint64_t whole = static_cast<uint64_t>(quantity) / Decimal::kUnitsPerOne;
-  if (whole * Decimal::kUnitsPerOne == static_cast<uint64_t>(quantity)) [[likely]] {
-    return !__builtin_mul_overflow(amount, static_cast<int64_t>(whole), &out);
-  }
-  return multiply_nonnegative<Scale>(amount, quantity, out);
+constexpr bool is_multiple_of_step(uint64_t x) {
+  constexpr int kTwos = Decimal::kScale - Scale;  // 10^k = 2^k × 5^k
+  constexpr uint64_t kOdd = [] {
+    uint64_t m = 1;
+    for (int i = 0; i < kTwos; ++i) m *= 5;
+    return m;
+  }();
+  constexpr uint64_t kInverse = [] {  // Newton's iteration doubles the correct low bits
+    uint64_t inv = kOdd;
+    for (int i = 0; i < 6; ++i) inv *= 2 - kOdd * inv;
+    return inv;
+  }();
+  constexpr uint64_t kLimit = UINT64_MAX / (kOdd << kTwos);
+  static_assert(kOdd * kInverse == 1);
+  const uint64_t y = x * kInverse;
+  return (kTwos == 0 ? y : std::rotr(y, kTwos)) <= kLimit;
 }
+static_assert(is_multiple_of_step<2>(12'340'000) && !is_multiple_of_step<2>(12'345'000) &&
+              is_multiple_of_step<0>(3'000'000) && !is_multiple_of_step<0>(3'500'000) &&
+              is_multiple_of_step<6>(7) && is_multiple_of_step<5>(UINT64_MAX / 10 * 10) &&
+              !is_multiple_of_step<4>(UINT64_MAX));
 
 // line_plainly_valid() without a branch per condition: which check fails is rare, but the
 // conditions are data and a chain of && mispredicts.
 template <int Scale>
 inline bool plainly_valid(const OpportunityLine& line) {
-  constexpr uint64_t kStep = [] {
-    uint64_t step = 1;
-    for (int i = Scale; i < Decimal::kScale; ++i) step *= 10;
-    return step;
-  }();
   const int64_t quantity = line.quantity.units();
   const int64_t list = line.list_price.units();
   bool valid = !line.pricebook_entry_id.is_null();
   valid &= quantity > 0;
   valid &= list > 0;
-  valid &= static_cast<uint64_t>(list) % kStep == 0;  // unsigned: cheaper, and list > 0
+  valid &= is_multiple_of_step<Scale>(static_cast<uint64_t>(list));
   if (line.discount_override) [[unlikely]] {
     valid &= static_cast<uint64_t>(line.discount_override->units()) <=
              static_cast<uint64_t>(Decimal::kUnitsPerOne);
@@ -129,7 +138,9 @@ RulesEngine::RulesEngine(Rules rules)
     for (size_t n = 0; n <= tier_width_; ++n) {
       const size_t reached = std::min(n, tiers->size());
       const Decimal volume = reached > 0 ? (*tiers)[reached - 1].discount : Decimal();
-      Level level{family_rate.units() + volume.units(), volume.units(), 0, -1};
+      // Rates are from 0 to 1: a million units at most, two of them fit in 32 bits.
+      Level level{static_cast<int32_t>(family_rate.units() + volume.units()),
+                  static_cast<int32_t>(volume.units()), 0, -1};
       if (known && family_rate.is_positive()) level.fired |= bit(RuleKind::family);
       if (volume.is_positive()) {
         level.fired |= bit(RuleKind::volume);
@@ -142,6 +153,12 @@ RulesEngine::RulesEngine(Rules rules)
     deal_min_.push_back(t.min.units());
     deal_discount_.push_back(t.discount);
   }
+  // Every rounding divides by a constant (a multiplication), and with tiers of at most 4 the
+  // tier count is four comparisons: one choice here instead of a dispatch per opportunity.
+  static constexpr PriceLines (*kByScale[])(uint32_t) = {
+      &price_lines_for<0>, &price_lines_for<1>, &price_lines_for<2>, &price_lines_for<3>,
+      &price_lines_for<4>, &price_lines_for<5>, &price_lines_for<6>};
+  price_lines_ = kByScale[std::clamp(rules_.currency_scale, 0, 6)](tier_width_);
 }
 
 size_t RulesEngine::region_of(std::string_view billing_country) const {
@@ -169,46 +186,78 @@ size_t RulesEngine::region_of(std::string_view billing_country) const {
 void RulesEngine::price_into(const Opportunity& opportunity, QuotePlan& out) const {
   if (!start_quote(opportunity, settings_, out)) return;
   out.region = static_cast<int16_t>(region_of(opportunity.account.billing_country));
-  // One dispatch on the currency scale per opportunity, so every rounding below divides by a
-  // constant (a multiplication) instead of a variable.
-  switch (rules_.currency_scale) {
-    case 0:
-      return price_lines<0>(opportunity, out);
-    case 1:
-      return price_lines<1>(opportunity, out);
-    case 2:
-      return price_lines<2>(opportunity, out);
-    case 3:
-      return price_lines<3>(opportunity, out);
-    case 4:
-      return price_lines<4>(opportunity, out);
-    case 5:
-      return price_lines<5>(opportunity, out);
-    default:
-      return price_lines<6>(opportunity, out);
-  }
+  (this->*price_lines_)(opportunity, out);
 }
 
 template <int Scale>
+RulesEngine::PriceLines RulesEngine::price_lines_for(uint32_t tier_width) {
+  return tier_width == 4 ? &RulesEngine::price_lines<Scale, 4>
+                         : &RulesEngine::price_lines<Scale, 0>;
+}
+
+template <int Scale, int Width>
 void RulesEngine::price_lines(const Opportunity& opportunity, QuotePlan& out) const {
   const OpportunityLine* lines = opportunity.lines.data();
   const size_t count = opportunity.lines.size();
   out.lines.resize(count);  // every field of every line is written below
   LinePlan* plans = out.lines.data();
 
-  // Pass 1: check the lines and sum the list totals: the deal size.
+  // Pass 1: everything that does not depend on the deal size. Check each line, sum the list
+  // totals (the deal size), and find what its family and quantity give it. Until pass 2
+  // overwrites them, a line's plan holds the family + volume rate in discount_rate, the volume
+  // rate alone in unit_price (for compounding) and the whole quantity in total (0: fractional).
+  const StringIndex::View families = families_.view();
+  const uint32_t width = Width > 0 ? Width : tier_width_;
+  const int64_t* volume_min = volume_min_.data();
+  const Level* levels = levels_.data();
+  const bool override_enabled = rules_.override_enabled;
   int64_t subtotal = 0;
   bool in_range = true;
   for (size_t i = 0; i < count; ++i) {
     const OpportunityLine& line = lines[i];
+    LinePlan& plan = plans[i];
     if (!plainly_valid<Scale>(line)) [[unlikely]] {
       if (!check_lines(opportunity, Scale, out)) return;
     }
+    const int64_t quantity = line.quantity.units();
+    const int64_t list = line.list_price.units();
+    const uint64_t whole = static_cast<uint64_t>(quantity) / Decimal::kUnitsPerOne;
+    const bool is_whole = whole * Decimal::kUnitsPerOne == static_cast<uint64_t>(quantity);
+    // Quantities are mostly whole, and then the product of an amount with at most Scale places
+    // is exact: one multiplication instead of a multiplication, a division and a rounding,
+    // with the same result.
     int64_t list_total = 0;
-    in_range &= times_quantity<Scale>(line.list_price.units(), line.quantity.units(), list_total);
+    if (is_whole) [[likely]] {
+      in_range &= !__builtin_mul_overflow(list, static_cast<int64_t>(whole), &list_total);
+    } else {
+      in_range &= multiply_nonnegative<Scale>(list, quantity, list_total);
+    }
     in_range &= !__builtin_add_overflow(subtotal, list_total, &subtotal);
-    plans[i].list_price = line.list_price;
-    plans[i].list_total = Decimal::from_units(list_total);
+    plan.list_price = line.list_price;
+    plan.list_total = Decimal::from_units(list_total);
+    plan.total = Decimal::from_units(is_whole ? static_cast<int64_t>(whole) : 0);
+    if (line.discount_override && override_enabled) [[unlikely]] {
+      plan.discount_rate = *line.discount_override;
+      plan.fired = FiredRules::from_bits(bit(RuleKind::discount_override));
+      plan.volume_tier = -1;
+      plan.family = -1;
+      continue;
+    }
+    // A std::string has 16 readable bytes at data() whatever its length (find_padded()).
+    const int family = families.find_padded(line.product_family.data(), line.product_family.size());
+    const uint32_t row = family < 0 ? unknown_row_ : static_cast<uint32_t>(family);
+    const int64_t* min = volume_min + size_t{row} * width;
+    uint32_t reached = 0;
+    for (uint32_t t = 0; t < width; t += 4) {  // one step for Width 4: no loop
+      reached += (min[t] <= quantity) + (min[t + 1] <= quantity) + (min[t + 2] <= quantity) +
+                 (min[t + 3] <= quantity);
+    }
+    const Level& level = levels[size_t{row} * (width + 1) + reached];
+    plan.discount_rate = Decimal::from_units(level.rate);
+    plan.unit_price = Decimal::from_units(level.volume_rate);
+    plan.fired = FiredRules::from_bits(level.fired);
+    plan.volume_tier = level.tier;
+    plan.family = static_cast<int16_t>(family);
   }
   if (!in_range) return skip_quote(out, "quote total out of range");
   const int deal_tier = find_deal_tier(subtotal);
@@ -228,69 +277,46 @@ void RulesEngine::price_lines(const Opportunity& opportunity, QuotePlan& out) co
   const Decimal base_rate = additive ? Decimal::from_units(region_rate.units() + deal_rate.units())
                                      : compound(region_rate, deal_rate);
   const int64_t cap = rules_.max_total_discount.units();
-  const bool override_enabled = rules_.override_enabled;
   const bool override_capped = rules_.override_capped;
-  const uint32_t width = tier_width_;
-  const int64_t* volume_min = volume_min_.data();
-  const Level* levels = levels_.data();
 
-  // Pass 2: each line's rate, then its unit price (the one rounding) and total.
+  // Pass 2: each line's rate, then its unit price (the one rounding) and total; from the plan
+  // alone, which pass 1 left in the L1 cache.
   int64_t total = 0;
   for (size_t i = 0; i < count; ++i) {
-    const OpportunityLine& line = lines[i];
     LinePlan& plan = plans[i];
-    const int64_t quantity = line.quantity.units();
-    int64_t rate;
-    uint8_t fired;
-    int family = -1;
-    int tier = -1;
-    if (line.discount_override && override_enabled) [[unlikely]] {
-      rate = line.discount_override->units();
-      fired = bit(RuleKind::discount_override);
-      if (override_capped && rate > cap) {
-        rate = cap;
-        fired |= bit(RuleKind::cap);
-      }
+    const bool is_override = plan.fired.has(RuleKind::discount_override);
+    int64_t rate = plan.discount_rate.units();
+    uint8_t fired = plan.fired.bits();
+    bool may_cap = true;
+    if (is_override) [[unlikely]] {
+      may_cap = override_capped;
+    } else if (additive) [[likely]] {
+      rate += base_rate.units();
+      fired |= base_fired;
     } else {
-      // A std::string has 16 readable bytes at data() whatever its length (find_padded()).
-      family = families_.find_padded(line.product_family.data(), line.product_family.size());
-      const uint32_t row = family < 0 ? unknown_row_ : static_cast<uint32_t>(family);
-      const int64_t* min = volume_min + size_t{row} * width;
-      uint32_t reached = 0;
-      if (width == 4) [[likely]] {  // up to 4 tiers everywhere: no loop
-        reached = (min[0] <= quantity) + (min[1] <= quantity) + (min[2] <= quantity) +
-                  (min[3] <= quantity);
-      } else {
-        for (uint32_t t = 0; t < width; t += 4) {
-          reached += (min[t] <= quantity) + (min[t + 1] <= quantity) + (min[t + 2] <= quantity) +
-                     (min[t + 3] <= quantity);
-        }
-      }
-      const Level& level = levels[size_t{row} * (width + 1) + reached];
+      const Decimal volume = plan.unit_price;
       rate =
-          additive
-              ? base_rate.units() + level.rate
-              : compound(compound(base_rate, Decimal::from_units(level.rate - level.volume_rate)),
-                         Decimal::from_units(level.volume_rate))
-                    .units();
-      fired = static_cast<uint8_t>(base_fired | level.fired);
-      tier = level.tier;
-      const bool capped = rate > cap;
-      rate = capped ? cap : rate;
-      fired |= static_cast<uint8_t>(capped ? bit(RuleKind::cap) : 0);
+          compound(compound(base_rate, Decimal::from_units(rate - volume.units())), volume).units();
+      fired |= base_fired;
     }
+    const bool capped = may_cap && rate > cap;
+    rate = capped ? cap : rate;
+    fired |= static_cast<uint8_t>(capped ? bit(RuleKind::cap) : 0);
     int64_t unit = 0;
     int64_t line_total = 0;
     in_range &=
-        multiply_nonnegative<Scale>(line.list_price.units(), Decimal::kUnitsPerOne - rate, unit);
-    in_range &= times_quantity<Scale>(unit, quantity, line_total);
+        multiply_nonnegative<Scale>(plan.list_price.units(), Decimal::kUnitsPerOne - rate, unit);
+    const int64_t whole = plan.total.units();
+    if (whole != 0) [[likely]] {
+      in_range &= !__builtin_mul_overflow(unit, whole, &line_total);
+    } else {
+      in_range &= multiply_nonnegative<Scale>(unit, lines[i].quantity.units(), line_total);
+    }
     in_range &= !__builtin_add_overflow(total, line_total, &total);
     plan.discount_rate = Decimal::from_units(rate);
     plan.unit_price = Decimal::from_units(unit);
     plan.total = Decimal::from_units(line_total);
     plan.fired = FiredRules::from_bits(fired);
-    plan.volume_tier = static_cast<int8_t>(tier);
-    plan.family = static_cast<int16_t>(family);
   }
   if (!in_range) return skip_quote(out, "line amount out of range");
   finish_quote(settings_, Decimal::from_units(subtotal), Decimal::from_units(total), out);

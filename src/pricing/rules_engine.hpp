@@ -55,19 +55,24 @@ class RulesEngine final : public PricingEngine {
 
   // What a line gets from its family and volume tier, per number of volume tiers reached.
   struct Level {
-    int64_t rate;         // family discount + volume tier discount, in units (additive)
-    int64_t volume_rate;  // the volume tier's discount alone (compounding)
+    int32_t rate;         // family discount + volume tier discount, in units (additive)
+    int32_t volume_rate;  // the volume tier's discount alone (compounding)
     uint8_t fired;        // the family and volume bits of FiredRules
     int8_t tier;          // LinePlan::volume_tier: -1 for none or a zero discount
   };
 
-  template <int Scale>
+  // Width: the tier row width when it is known at compile time (4), else 0 (tier_width_).
+  template <int Scale, int Width>
   void price_lines(const Opportunity& opportunity, QuotePlan& out) const;
+  using PriceLines = void (RulesEngine::*)(const Opportunity&, QuotePlan&) const;
+  template <int Scale>
+  static PriceLines price_lines_for(uint32_t tier_width);
 
   Rules rules_;
   std::string label_;
   std::string description_;  // "Priced by " + label_
   QuoteSettings settings_;
+  PriceLines price_lines_ = nullptr;  // price_lines<currency scale, tier width>, chosen once
 
   StringIndex countries_;  // normalized country -> index into country_region_
   std::vector<uint16_t> country_region_;

@@ -63,10 +63,33 @@ class StringIndex {
   }
 
   // The same, for a key with at least 16 readable bytes at `data` (any std::string's data()).
-  int find_padded(const char* data, size_t size) const {
-    const auto& mask = kMasks[size < 16 ? size : 16];
-    return find_words(load(data) & mask[0], load(data + 8) & mask[1], {data, size});
-  }
+  int find_padded(const char* data, size_t size) const { return view().find_padded(data, size); }
+
+ private:
+  struct Slot;
+
+ public:
+  // The table's few words by value, for a loop that looks up many keys: kept in registers
+  // instead of being reloaded from the index on every lookup. Valid while the index lives.
+  class View {
+   public:
+    int find_padded(const char* data, size_t size) const {
+      const auto& mask = kMasks[size < 16 ? size : 16];
+      return find_words(load(data) & mask[0], load(data + 8) & mask[1], {data, size});
+    }
+
+   private:
+    friend class StringIndex;
+    View(const Slot* slots, const char* storage, size_t mask, int shift)
+        : slots_(slots), storage_(storage), mask_(mask), shift_(shift) {}
+    int find_words(uint64_t w0, uint64_t w1, std::string_view key) const;
+
+    const Slot* slots_;
+    const char* storage_;
+    size_t mask_;
+    int shift_;
+  };
+  View view() const { return View(slots_.data(), storage_.data(), mask_, shift_); }
 
  private:
   static uint64_t load(const char* p) {
@@ -83,21 +106,10 @@ class StringIndex {
   }
 
   int find_words(uint64_t w0, uint64_t w1, std::string_view key) const {
-    if (slots_.empty()) return -1;
-    size_t slot = static_cast<size_t>(hash(w0, w1, key.size()) >> shift_);
-    while (true) {
-      const Slot& s = slots_[slot];
-      if (((s.w0 ^ w0) | (s.w1 ^ w1) | (s.size ^ key.size())) == 0) {
-        // The first 16 bytes and the length match: that is the whole key up to 16 bytes.
-        if (key.size() <= 16 || same_tail(s, key)) return s.index;
-      } else if (s.index < 0) {
-        return -1;
-      }
-      slot = (slot + 1) & mask_;
-    }
+    return view().find_words(w0, w1, key);
   }
 
-  struct Slot {
+  struct Slot {                  // 32 bytes: two to a cache line
     uint64_t w0 = 0;             // bytes 0 to 7 of the key, zero-padded
     uint64_t w1 = 0;             // bytes 8 to 15
     uint64_t size = UINT64_MAX;  // no key has this length: an empty slot matches nothing
@@ -105,14 +117,28 @@ class StringIndex {
     uint32_t offset = 0;  // of the key in storage_, for keys over 16 bytes
   };
 
-  bool same_tail(const Slot& s, std::string_view key) const {
-    return std::memcmp(storage_.data() + s.offset + 16, key.data() + 16, key.size() - 16) == 0;
-  }
-
-  std::vector<Slot> slots_;
+  // Never empty (at least 8 slots), so a lookup needs no test for an empty index.
+  std::vector<Slot> slots_ = std::vector<Slot>(8);
   std::string storage_;
-  size_t mask_ = 0;
-  int shift_ = 64;
+  size_t mask_ = 7;
+  int shift_ = 61;
 };
+
+inline int StringIndex::View::find_words(uint64_t w0, uint64_t w1, std::string_view key) const {
+  size_t slot = static_cast<size_t>(hash(w0, w1, key.size()) >> shift_);
+  while (true) {
+    const Slot& s = slots_[slot];
+    if (((s.w0 ^ w0) | (s.w1 ^ w1) | (s.size ^ key.size())) == 0) {
+      // The first 16 bytes and the length match: that is the whole key up to 16 bytes.
+      if (key.size() <= 16 ||
+          std::memcmp(storage_ + s.offset + 16, key.data() + 16, key.size() - 16) == 0) {
+        return s.index;
+      }
+    } else if (s.index < 0) {
+      return -1;
+    }
+    slot = (slot + 1) & mask_;
+  }
+}
 
 }  // namespace pe::pricing
