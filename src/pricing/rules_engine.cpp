@@ -185,7 +185,19 @@ size_t RulesEngine::region_of(std::string_view billing_country) const {
 
 void RulesEngine::price_into(const Opportunity& opportunity, QuotePlan& out) const {
   if (!start_quote(opportunity, settings_, out)) return;
-  out.region = static_cast<int16_t>(region_of(opportunity.account.billing_country));
+  // The usual country needs no trimming and fits the index's two words: folded to lower case
+  // in them, looked up directly. Anything else takes the general way.
+  const std::string& country = opportunity.account.billing_country;
+  size_t region = rules_.default_region;
+  if (!country.empty() && country.size() <= 16 && country.front() != ' ' &&
+      country.front() != '\t' && country.back() != ' ' && country.back() != '\t') [[likely]] {
+    // A std::string has 16 readable bytes at data() whatever its length (find_padded()).
+    const int found = countries_.view().find_lowercase_padded(country.data(), country.size());
+    if (found >= 0) region = country_region_[static_cast<size_t>(found)];
+  } else {
+    region = region_of(country);
+  }
+  out.region = static_cast<int16_t>(region);
   (this->*price_lines_)(opportunity, out);
 }
 

@@ -78,6 +78,15 @@ class StringIndex {
       return find_words(load(data) & mask[0], load(data + 8) & mask[1], {data, size});
     }
 
+    // The same for the key with its ASCII letters lower-cased (A-Z only, as
+    // normalize_country() does), for keys of at most 16 bytes: the letters are folded in the
+    // two words at once.
+    int find_lowercase_padded(const char* data, size_t size) const {
+      const auto& mask = kMasks[size < 16 ? size : 16];
+      return find_words(lowercase(load(data) & mask[0]), lowercase(load(data + 8) & mask[1]),
+                        {data, size});
+    }
+
    private:
     friend class StringIndex;
     View(const Slot* slots, const char* storage, size_t mask, int shift)
@@ -99,6 +108,18 @@ class StringIndex {
   }
 
   static constexpr detail::KeyMasks kMasks = detail::make_key_masks();
+
+  // A-Z to a-z in each byte of w, other bytes unchanged (those >= 0x80 included): per byte,
+  // the top bit of `upper` is set when the byte is from 'A' to 'Z', computed with no carry
+  // between bytes, and moved to 0x20.
+  static uint64_t lowercase(uint64_t w) {
+    constexpr uint64_t kOnes = 0x0101010101010101ull;
+    const uint64_t low7 = w & (0x7F * kOnes);
+    const uint64_t above_z = low7 + (0x7F - 'Z') * kOnes;  // top bit: byte > 'Z'
+    const uint64_t from_a = low7 + (0x80 - 'A') * kOnes;   // top bit: byte >= 'A'
+    const uint64_t upper = from_a & ~above_z & ~w & (0x80 * kOnes);
+    return w | (upper >> 2);
+  }
 
   // One multiplication: the top bits of the product depend on every bit of the input.
   static uint64_t hash(uint64_t w0, uint64_t w1, size_t size) {

@@ -45,6 +45,22 @@ TEST(StringIndex, FindPaddedIgnoresTheBytesPastTheKey) {
   }
 }
 
+TEST(StringIndex, FindLowercasePaddedFoldsOnlyAsciiLetters) {
+  StringIndex index({"germany", "de", "t\xc3\xbcrkiye", "@[`{", "sixteen-letters!"});
+  auto find = [&](std::string key) {
+    return index.view().find_lowercase_padded(key.data(), key.size());
+  };
+  EXPECT_EQ(find("GERMANY"), 0);
+  EXPECT_EQ(find("Germany"), 0);
+  EXPECT_EQ(find("dE"), 1);
+  EXPECT_EQ(find("T\xc3\xbcrkiye"), 2);
+  EXPECT_EQ(find("T\xc3\x9crkiye"), -1);  // Ü is not folded: ASCII letters only
+  EXPECT_EQ(find("@[`{"), 3);             // the bytes around A-Z and a-z stay as they are
+  EXPECT_EQ(find("SIXTEEN-LETTERS!"), 4);
+  EXPECT_EQ(find("germanY "), -1);
+  EXPECT_EQ(find(""), -1);
+}
+
 TEST(StringIndex, KeepsTheFirstIndexOfARepeatedKeyAndHandlesEmptyIndexes) {
   StringIndex index({"Hardware", "Software", "Hardware"});
   EXPECT_EQ(index.find("Hardware"), 0);
