@@ -76,9 +76,9 @@ struct QuoteSettings {
 bool begin_quote(const Opportunity& opportunity, const QuoteSettings& settings, QuotePlan& out);
 
 // The first half of begin_quote(): identity, description, status draft (finish_quote() sets
-// the status and its label); skips (returns false)
-// when there is no price book or no line. Leaves out.lines to the caller, who sizes them and
-// writes every field (begin_quote() resets them; the rules engine overwrites them in place).
+// the status and its label); skips (returns false) when there is no price book or no line.
+// Leaves out.lines to the caller, who sizes them and writes every field (begin_quote() resets
+// them; the rules engine overwrites them in place).
 bool start_quote(const Opportunity& opportunity, const QuoteSettings& settings, QuotePlan& out);
 
 // The second half: every line checked as begin_quote() says; skips with the first problem.

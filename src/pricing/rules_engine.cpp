@@ -96,8 +96,7 @@ constexpr uint8_t bit(RuleKind kind) { return static_cast<uint8_t>(1u << static_
 
 static_assert(std::string().capacity() >= 15, "find_padded() reads 16 bytes at a string's data()");
 
-RulesEngine::RulesEngine(Rules rules)
-    : rules_(std::move(rules)), label_(rules_.label()), description_("Priced by " + label_) {
+RulesEngine::RulesEngine(Rules rules) : rules_(std::move(rules)), label_(rules_.label()) {
   settings_.version = label_;
   settings_.currency_scale = rules_.currency_scale;
   settings_.valid_days = rules_.valid_days;

@@ -1,9 +1,15 @@
 // rules_engine.hpp: the default PricingEngine, driven by Rules (rules.hpp).
 //
 // At construction the rules are compiled into flat tables: countries and families into
-// StringIndex lookups, tiers into sorted arrays of unit counts. Pricing a line is then a family
-// lookup, a short tier scan, a few integer additions and two or three multiplications, with no
-// allocation; a warm QuotePlan is reused as is. The steps, in order (docs/pricing-rules.md):
+// StringIndex lookups, each family's volume tiers into a row of 4 (or a multiple of 4)
+// minimums with, per number of tiers reached, the family + volume rate, the rules that fired
+// and the tier, so a line's family and volume discount are one lookup, four comparisons and
+// one load. An opportunity is priced in two passes over its lines: the first checks them, sums
+// the list totals (the deal size) and finds each line's family and volume level; the second,
+// from the plan alone, adds the region and deal-size discounts, caps, and computes the unit
+// price (one rounding) and total. No allocation; a warm QuotePlan is overwritten in place.
+// rules_engine_reference_test.cpp checks all of it against a plain implementation of the
+// rules. The steps, in order (docs/pricing-rules.md):
 //   1. region from Account.BillingCountry (trimmed, case-insensitive), else the default region;
 //   2. the opportunity's list subtotal, sum of list price × quantity; its deal-size tier;
 //   3. per line: region + family + volume tier + deal-size tier discounts, combined (additive or
@@ -70,7 +76,6 @@ class RulesEngine final : public PricingEngine {
 
   Rules rules_;
   std::string label_;
-  std::string description_;  // "Priced by " + label_
   QuoteSettings settings_;
   PriceLines price_lines_ = nullptr;  // price_lines<currency scale, tier width>, chosen once
 
