@@ -1,11 +1,58 @@
 #include "pricing/pricing_engine.hpp"
 
+#include <cstring>
 #include <string>
 
 namespace pe::pricing {
 namespace {
 
 __extension__ using i128 = __int128;
+
+// The n bytes at a and b are equal. Inline word compares: these strings are short (a status
+// label, a 50-byte description) and a call to memcmp costs more than comparing them.
+bool same_bytes(const char* a, const char* b, size_t n) {
+  auto word = [](const char* p) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  };
+  if (n < 8) {
+    for (size_t i = 0; i < n; ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+  uint64_t diff = word(a + n - 8) ^ word(b + n - 8);  // the last 8, overlapping the words below
+  for (size_t i = 0; i + 8 <= n; i += 8) diff |= word(a + i) ^ word(b + i);
+  return diff == 0;
+}
+
+// out = prefix + text, without writing when it already is (a reused plan's description always
+// is): comparing is cheaper than copying, and leaves the string's memory clean.
+void set_text(std::string& out, std::string_view prefix, std::string_view text) {
+  if (out.size() == prefix.size() + text.size() &&
+      same_bytes(out.data(), prefix.data(), prefix.size()) &&
+      same_bytes(out.data() + prefix.size(), text.data(), text.size())) {
+    return;
+  }
+  out.assign(prefix).append(text);
+}
+
+// discount / subtotal rounded half up to 6 places, both >= 0 and subtotal > 0: what
+// Decimal::divide computes, inline for the common case where discount × 10^6 fits in 64 bits.
+Decimal discount_rate(Decimal discount, Decimal subtotal) {
+  const auto n = static_cast<uint64_t>(discount.units());
+  const auto d = static_cast<uint64_t>(subtotal.units());
+  if (discount.is_negative() || n > static_cast<uint64_t>(INT64_MAX) / Decimal::kUnitsPerOne) {
+    auto rate = discount.divide(subtotal, Decimal::kScale);
+    return rate ? *rate : Decimal();
+  }
+  const uint64_t scaled = n * Decimal::kUnitsPerOne;
+  uint64_t q = scaled / d;
+  const uint64_t r = scaled % d;
+  q += r >= d - r;  // 2r >= d: half up
+  return Decimal::from_units(static_cast<int64_t>(q));
+}
 
 std::string line_problem(const Opportunity& opp, size_t i, std::string_view problem) {
   const auto& line = opp.lines[i];
@@ -81,8 +128,14 @@ void PricingEngine::price_batch(std::span<const Opportunity> opportunities,
 }
 
 void quote_name(std::string_view opportunity_name, std::string& out) {
-  out.assign("Quote for ");
+  constexpr std::string_view kPrefix = "Quote for ";
   std::string_view name = opportunity_name.empty() ? "Opportunity" : opportunity_name;
+  // A reused plan's name already starts with the prefix: keep it and replace only the rest.
+  if (out.size() >= kPrefix.size() && same_bytes(out.data(), kPrefix.data(), kPrefix.size())) {
+    out.resize(kPrefix.size());
+  } else {
+    out.assign(kPrefix);
+  }
   if (name.size() <= 70) {  // 70 bytes are at most 70 characters: no need to count
     out.append(name);
     return;
@@ -102,16 +155,14 @@ bool start_quote(const Opportunity& opportunity, const QuoteSettings& settings, 
   out.opportunity_id = opportunity.id;
   out.pricebook2_id = opportunity.pricebook2_id;
   quote_name(opportunity.name, out.name);
-  out.description.assign("Priced by ").append(settings.version);
-  out.status = QuoteStatus::draft;
-  out.status_label.assign(settings.draft_status);
+  set_text(out.description, "Priced by ", settings.version);
+  out.status = QuoteStatus::draft;  // finish_quote() sets the status and its label
   out.skip_reason.clear();
   out.valid_days = settings.valid_days;
   out.currency_scale = static_cast<int8_t>(settings.currency_scale);
   out.subtotal = out.discount = out.total = out.discount_rate = Decimal();
   out.region = -1;
   out.deal_tier = -1;
-  out.lines.clear();
   if (opportunity.pricebook2_id.is_null()) {
     skip_quote(out, "no price book (Pricebook2Id is empty)");
     return false;
@@ -169,13 +220,13 @@ void finish_quote(const QuoteSettings& settings, Decimal subtotal, Decimal total
   out.discount_rate = Decimal();
   bool review = false;
   if (subtotal.is_positive()) {
-    if (auto rate = discount.divide(subtotal, Decimal::kScale)) out.discount_rate = *rate;
+    out.discount_rate = discount_rate(discount, subtotal);
     // discount / subtotal > threshold, without rounding: cross-multiplied in 128 bits.
     review = static_cast<i128>(discount.units()) * Decimal::kUnitsPerOne >
              static_cast<i128>(settings.review_threshold.units()) * subtotal.units();
   }
   out.status = review ? QuoteStatus::needs_review : QuoteStatus::draft;
-  out.status_label.assign(review ? settings.review_status : settings.draft_status);
+  set_text(out.status_label, "", review ? settings.review_status : settings.draft_status);
 }
 
 }  // namespace pe::pricing

@@ -75,8 +75,10 @@ struct QuoteSettings {
 // skipped with the reason and this returns false. It is start_quote() then check_lines().
 bool begin_quote(const Opportunity& opportunity, const QuoteSettings& settings, QuotePlan& out);
 
-// The first half of begin_quote(): identity, description, no lines yet; skips (returns false)
-// when there is no price book or no line.
+// The first half of begin_quote(): identity, description, status draft (finish_quote() sets
+// the status and its label); skips (returns false) when there is no price book or no line.
+// Leaves out.lines to the caller, who sizes them and writes every field (begin_quote() resets
+// them; the rules engine overwrites them in place).
 bool start_quote(const Opportunity& opportunity, const QuoteSettings& settings, QuotePlan& out);
 
 // The second half: every line checked as begin_quote() says; skips with the first problem.

@@ -41,6 +41,11 @@ enum class RuleKind : uint8_t {
 
 class FiredRules {
  public:
+  static constexpr FiredRules from_bits(uint8_t bits) {
+    FiredRules out;
+    out.bits_ = bits;
+    return out;
+  }
   constexpr void add(RuleKind kind) { bits_ |= static_cast<uint8_t>(1u << static_cast<int>(kind)); }
   constexpr bool has(RuleKind kind) const { return (bits_ >> static_cast<int>(kind)) & 1u; }
   constexpr bool empty() const { return bits_ == 0; }

@@ -2,16 +2,25 @@
 //
 // The pricing engine looks up a product family for every line it prices, tens of millions of
 // times a second. A std::unordered_map<std::string, int> hashes with a general-purpose hash and
-// chases a node pointer; this table is built once when rules load, hashes the first and last 8
-// bytes and the length, and finds a key in one or two probes of a flat array, comparing keys of
-// up to 16 bytes as two words and a length (longer keys add one memcmp of their middle).
-// Keys are copied into the index; lookups take any string_view and never allocate.
+// chases a node pointer; this table is built once when rules load and finds a key in one probe
+// of a flat array (rarely two): the key's first 16 bytes as two words, zero-padded, and its
+// length are both the hash input and, for keys of up to 16 bytes, the whole comparison. Longer
+// keys compare the rest of their bytes too. Keys are copied into the index; lookups never
+// allocate.
+//
+// find_padded() is the fastest form, for keys stored with at least 16 readable bytes at their
+// start whatever their length: a std::string always is (its buffer holds capacity() + 1 >= 16
+// bytes). It loads the two words and masks off the bytes past the key, with no branch on the
+// length, so a batch of families of mixed lengths costs no mispredictions.
 //
 //   StringIndex families({"Hardware", "Software"});
-//   families.find("Software");   // 1
-//   families.find("Nope");       // -1
+//   families.find("Software");                  // 1
+//   families.find("Nope");                      // -1
+//   families.find_padded(s.data(), s.size());   // s: a std::string
 #pragma once
 
+#include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -19,6 +28,26 @@
 #include <vector>
 
 namespace pe::pricing {
+namespace detail {
+
+// Masks that keep the first n of 16 bytes (in memory order, whatever the byte order): entry n
+// is the pair of words to AND with the two words loaded at a key of n bytes.
+using KeyMasks = std::array<std::array<uint64_t, 2>, 17>;
+constexpr KeyMasks make_key_masks() {
+  KeyMasks out{};
+  for (size_t n = 0; n <= 16; ++n) {
+    std::array<unsigned char, 8> lo{};
+    std::array<unsigned char, 8> hi{};
+    for (size_t i = 0; i < 8; ++i) {
+      lo[i] = i < n ? 0xFF : 0;
+      hi[i] = 8 + i < n ? 0xFF : 0;
+    }
+    out[n] = {std::bit_cast<uint64_t>(lo), std::bit_cast<uint64_t>(hi)};
+  }
+  return out;
+}
+
+}  // namespace detail
 
 class StringIndex {
  public:
@@ -28,83 +57,109 @@ class StringIndex {
 
   // The index of key, or -1.
   int find(std::string_view key) const {
-    if (slots_.empty()) return -1;
-    const Words w = words(key);
-    size_t slot = static_cast<size_t>(hash(w) >> shift_);
-    while (true) {
-      const Slot& s = slots_[slot];
-      if (s.index < 0) return -1;
-      // (size, first, last) is the whole key up to 16 bytes; longer keys compare the middle.
-      if (s.first == w.first && s.last == w.last && s.size == key.size() &&
-          (key.size() <= 16 || same_middle(storage_.data() + s.offset, key))) {
-        return s.index;
-      }
-      slot = (slot + 1) & mask_;
-    }
+    std::array<char, 16> head{};
+    if (!key.empty()) std::memcpy(head.data(), key.data(), key.size() < 16 ? key.size() : 16);
+    return find_words(load(head.data()), load(head.data() + 8), key);
   }
+
+  // The same, for a key with at least 16 readable bytes at `data` (any std::string's data()).
+  int find_padded(const char* data, size_t size) const { return view().find_padded(data, size); }
 
  private:
-  // Bytes [8, size - 8) of two keys of the same size > 16: two overlapping words up to 32 bytes
-  // (product family names like "Professional Services"), memcmp beyond.
-  static bool same_middle(const char* stored, std::string_view key) {
-    const size_t n = key.size();
-    if (n > 32) return std::memcmp(stored + 8, key.data() + 8, n - 16) == 0;
-    uint64_t a1, a2, b1, b2;
-    std::memcpy(&a1, stored + 8, 8);
-    std::memcpy(&b1, key.data() + 8, 8);
-    std::memcpy(&a2, stored + n - 16, 8);
-    std::memcpy(&b2, key.data() + n - 16, 8);
-    return a1 == b1 && a2 == b2;
-  }
+  struct Slot;
 
-  struct Words {
-    uint64_t first = 0;
-    uint64_t last = 0;
-    size_t size = 0;
-  };
-
-  // Up to 16 bytes of the key in two words, without reading past its end; for keys of at most
-  // 16 bytes, (size, first, last) identifies the key.
-  static Words words(std::string_view key) {
-    const auto* p = reinterpret_cast<const unsigned char*>(key.data());
-    const size_t n = key.size();
-    Words w;
-    w.size = n;
-    if (n >= 8) {
-      std::memcpy(&w.first, p, 8);
-      std::memcpy(&w.last, p + n - 8, 8);
-    } else if (n >= 4) {
-      uint32_t lo;
-      uint32_t hi;
-      std::memcpy(&lo, p, 4);
-      std::memcpy(&hi, p + n - 4, 4);
-      w.first = lo | (static_cast<uint64_t>(hi) << 32);
-    } else if (n > 0) {
-      w.first =
-          p[0] | (static_cast<uint64_t>(p[n / 2]) << 8) | (static_cast<uint64_t>(p[n - 1]) << 16);
+ public:
+  // The table's few words by value, for a loop that looks up many keys: kept in registers
+  // instead of being reloaded from the index on every lookup. Valid while the index lives.
+  class View {
+   public:
+    int find_padded(const char* data, size_t size) const {
+      const auto& mask = kMasks[size < 16 ? size : 16];
+      return find_words(load(data) & mask[0], load(data + 8) & mask[1], {data, size});
     }
+
+    // The same for the key with its ASCII letters lower-cased (A-Z only, as
+    // normalize_country() does), for keys of at most 16 bytes: the letters are folded in the
+    // two words at once.
+    int find_lowercase_padded(const char* data, size_t size) const {
+      const auto& mask = kMasks[size < 16 ? size : 16];
+      return find_words(lowercase(load(data) & mask[0]), lowercase(load(data + 8) & mask[1]),
+                        {data, size});
+    }
+
+   private:
+    friend class StringIndex;
+    View(const Slot* slots, const char* storage, size_t mask, int shift)
+        : slots_(slots), storage_(storage), mask_(mask), shift_(shift) {}
+    int find_words(uint64_t w0, uint64_t w1, std::string_view key) const;
+
+    const Slot* slots_;
+    const char* storage_;
+    size_t mask_;
+    int shift_;
+  };
+  View view() const { return View(slots_.data(), storage_.data(), mask_, shift_); }
+
+ private:
+  static uint64_t load(const char* p) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
     return w;
   }
 
-  static uint64_t hash(const Words& w) {
-    uint64_t h = w.first ^ (w.last * 0x9E3779B97F4A7C15ull) ^ (w.size * 0xC2B2AE3D27D4EB4Full);
-    h *= 0xFF51AFD7ED558CCDull;
-    h ^= h >> 29;
-    h *= 0xC4CEB9FE1A85EC53ull;
-    return h;
+  static constexpr detail::KeyMasks kMasks = detail::make_key_masks();
+
+  // A-Z to a-z in each byte of w, other bytes unchanged (those >= 0x80 included): per byte,
+  // the top bit of `upper` is set when the byte is from 'A' to 'Z', computed with no carry
+  // between bytes, and moved to 0x20.
+  static uint64_t lowercase(uint64_t w) {
+    constexpr uint64_t kOnes = 0x0101010101010101ull;
+    const uint64_t low7 = w & (0x7F * kOnes);
+    const uint64_t above_z = low7 + (0x7F - 'Z') * kOnes;  // top bit: byte > 'Z'
+    const uint64_t from_a = low7 + (0x80 - 'A') * kOnes;   // top bit: byte >= 'A'
+    const uint64_t upper = from_a & ~above_z & ~w & (0x80 * kOnes);
+    return w | (upper >> 2);
   }
 
-  struct Slot {
-    uint64_t first = 0;
-    uint64_t last = 0;
-    uint32_t offset = 0;
-    uint32_t size = 0;
+  // One multiplication: the top bits of the product depend on every bit of the input.
+  static uint64_t hash(uint64_t w0, uint64_t w1, size_t size) {
+    return (w0 ^ std::rotl(w1, 29) ^ size) * 0x9E3779B97F4A7C15ull;
+  }
+
+  int find_words(uint64_t w0, uint64_t w1, std::string_view key) const {
+    return view().find_words(w0, w1, key);
+  }
+
+  struct Slot {                  // 32 bytes: two to a cache line
+    uint64_t w0 = 0;             // bytes 0 to 7 of the key, zero-padded
+    uint64_t w1 = 0;             // bytes 8 to 15
+    uint64_t size = UINT64_MAX;  // no key has this length: an empty slot matches nothing
     int32_t index = -1;
+    uint32_t offset = 0;  // of the key in storage_, for keys over 16 bytes
   };
-  std::vector<Slot> slots_;
+
+  // Never empty (at least 8 slots), so a lookup needs no test for an empty index.
+  std::vector<Slot> slots_ = std::vector<Slot>(8);
   std::string storage_;
-  size_t mask_ = 0;
-  int shift_ = 64;
+  size_t mask_ = 7;
+  int shift_ = 61;
 };
+
+inline int StringIndex::View::find_words(uint64_t w0, uint64_t w1, std::string_view key) const {
+  size_t slot = static_cast<size_t>(hash(w0, w1, key.size()) >> shift_);
+  while (true) {
+    const Slot& s = slots_[slot];
+    if (((s.w0 ^ w0) | (s.w1 ^ w1) | (s.size ^ key.size())) == 0) {
+      // The first 16 bytes and the length match: that is the whole key up to 16 bytes.
+      if (key.size() <= 16 ||
+          std::memcmp(storage_ + s.offset + 16, key.data() + 16, key.size() - 16) == 0) {
+        return s.index;
+      }
+    } else if (s.index < 0) {
+      return -1;
+    }
+    slot = (slot + 1) & mask_;
+  }
+}
 
 }  // namespace pe::pricing
