@@ -2,6 +2,7 @@
 // fewest pages, CRUD and upsert, collections chunked to 200, graphs, retries under injected
 // faults, and the credentials refresh on INVALID_SESSION_ID.
 #include "net/http_client.hpp"
+#include "salesforce/bulk_api.hpp"
 #include "salesforce/data_api.hpp"
 #include "salesforce/unit_of_work.hpp"
 #include "support/process.hpp"
@@ -254,6 +255,38 @@ TEST_F(SalesforceTest, AUnitOfWorkWritesThousandsOfQuotesAndAFailingGroupFailsAl
   auto refused = run(huge.commit(*api_));
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().error_code, "INVALID_UNIT_OF_WORK");
+}
+
+TEST_F(SalesforceTest, BulkIngestsFiftyThousandRowsReportingTheFailedOnesThenQueriesThem) {
+  std::vector<json::object> rows;
+  for (int i = 0; i < 50000; ++i) {
+    json::object row{{"Name", "Bulk, \"row\" " + std::to_string(i)}, {"NumberOfEmployees", i}};
+    if (i % 10000 == 123) row["NumberOfEmployees"] = "many";  // 5 rows the org refuses
+    rows.push_back(std::move(row));
+  }
+  BulkApi bulk(*api_, {.first_poll = 20ms, .max_poll = 200ms});
+  int progress_calls = 0;
+  auto result = run(bulk.ingest({.object = "Account", .operation = "insert"}, rows,
+                                [&](const BulkProgress&) { ++progress_calls; }));
+  ASSERT_TRUE(result) << result.error().describe();
+  EXPECT_EQ(result->state, "JobComplete");
+  EXPECT_EQ(result->successful.size(), 49995u);
+  ASSERT_EQ(result->failed.size(), 5u);
+  EXPECT_EQ(result->failed[0].values[0], "Bulk, \"row\" 123");
+  EXPECT_EQ(result->failed[0].error.substr(0, 18), "JSON_PARSER_ERROR:");
+  EXPECT_TRUE(result->unprocessed.empty());
+  EXPECT_TRUE(result->successful[0].created);
+  EXPECT_EQ(result->successful[0].id.substr(0, 3), "001");
+  EXPECT_GE(progress_calls, 1);
+
+  auto table = run(bulk.query("SELECT Id, Name FROM Account WHERE Name LIKE 'Bulk, %'", {}, 20000));
+  ASSERT_TRUE(table) << table.error().describe();
+  EXPECT_EQ(table->header, (std::vector<std::string>{"Id", "Name"}));
+  EXPECT_EQ(table->rows.size(), 49995u);
+
+  auto bad = run(bulk.ingest({.object = "Nope", .operation = "insert"}, rows));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().error_code, "INVALIDENTITY");
 }
 
 }  // namespace
