@@ -74,6 +74,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{0}, int64_t{86'400 * 365}));
   devorg->add_option("--connection", devorg_options.connection_name,
                      "The AppLink connection name it answers for (default devorg)");
+  devorg->add_option("--fault-error-rate", devorg_options.fault_error_rate,
+                     "Answer this share of API requests with 500 or 503 (0 to 1)");
+  devorg->add_option("--fault-limit-rate", devorg_options.fault_limit_rate,
+                     "Answer this share with 429 REQUEST_LIMIT_EXCEEDED (0 to 1)");
+  devorg->add_option("--fault-latency-ms", devorg_options.fault_latency_ms,
+                     "Add this much latency to every API answer");
 
   CLI11_PARSE(app, argc, argv);
 

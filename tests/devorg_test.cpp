@@ -343,6 +343,32 @@ TEST_F(DevorgTest, InjectedFaultsAndStatsAndExpiringTokens) {
   EXPECT_EQ(api(http::verb::get, "/sobjects").status, 401);  // the token expired
 }
 
+TEST_F(DevorgTest, FaultFlagsApplyFromTheStartAndBadOnesAreRefused) {
+  start({"--fault-error-rate", "1"});
+  auto failed = api(http::verb::get, "/sobjects");
+  EXPECT_TRUE(failed.status == 500 || failed.status == 503) << failed.status;
+  auto bad = test::Process::start({PE_BINARY, "devorg", "--port", "0", "--fault-error-rate", "2"});
+  EXPECT_EQ(bad.wait(10s), 2);
+  EXPECT_NE(bad.output().find("error_rate must be between 0 and 1"), std::string::npos);
+}
+
+TEST_F(DevorgTest, AFileDatabaseKeepsItsRecordsAcrossRestarts) {
+  auto db = test::temp_dir("devorg_db") / "org.sqlite";
+  start({"--db", db.string()});
+  auto created = api(http::verb::post, "/sobjects/Account", R"({"Name":"Survivor"})");
+  ASSERT_EQ(created.status, 201);
+  org_->signal(SIGTERM);
+  ASSERT_EQ(org_->wait(10s), 0);
+  std::filesystem::remove(dir_ / "org.env");
+  start({"--db", db.string()});
+  auto found = api_json(http::verb::get,
+                        "/query?q=" + encode("SELECT Name FROM Account WHERE Name = 'Survivor'"));
+  EXPECT_EQ(found.at("totalSize"), 1);
+  // The sample data was seeded once, not again on the restart.
+  auto opps = api_json(http::verb::get, "/query?q=" + encode("SELECT COUNT() FROM Opportunity"));
+  EXPECT_EQ(opps.at("totalSize"), 20);
+}
+
 TEST_F(DevorgTest, DeliversOpportunityChangesToTheWebhookPerTransaction) {
   std::mutex mutex;
   std::vector<json::object> received;

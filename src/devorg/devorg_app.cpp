@@ -205,7 +205,13 @@ int run_devorg(const DevorgOptions& options, const Env&) {
   OrgState org;
   org.options = options;
   org.store = std::move(*store);
-  if (options.seed_opportunities > 0) {
+  // A file database keeps what it had: sample data goes only into an empty org.
+  auto existing = org.store->query("SELECT COUNT() FROM Account", {});
+  bool empty = existing && existing->total_size == 0;
+  if (options.seed_opportunities > 0 && !empty) {
+    log::Logger().info("devorg_seed_skipped", {{"reason", "the database already holds records"}});
+  }
+  if (options.seed_opportunities > 0 && empty) {
     auto seeded =
         org.store->seed({.opportunities = options.seed_opportunities, .seed = options.seed_value});
     if (!seeded) {
@@ -213,8 +219,13 @@ int run_devorg(const DevorgOptions& options, const Env&) {
       return 1;
     }
   }
-  if (options.token_ttl_seconds > 0) {
-    org.faults.configure(json::object{{"token_ttl_seconds", options.token_ttl_seconds}});
+  auto faults = org.faults.configure(json::object{{"token_ttl_seconds", options.token_ttl_seconds},
+                                                  {"error_rate", options.fault_error_rate},
+                                                  {"limit_rate", options.fault_limit_rate},
+                                                  {"latency_ms", options.fault_latency_ms}});
+  if (!faults) {
+    std::cerr << "pricing-engine devorg: " << faults.error().message << "\n";
+    return 2;
   }
   org.tokens = std::make_unique<Tokens>(org.store->org_id(), options);
   org.bulk = std::make_unique<BulkJobs>(*org.store, org.store->user_id());

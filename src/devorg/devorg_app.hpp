@@ -31,6 +31,10 @@ struct DevorgOptions {
   std::string webhook_token;      // --webhook-token TOKEN
   int64_t token_ttl_seconds = 0;  // --token-ttl: access tokens expire after this long (0: never)
   std::string connection_name = "devorg";  // the AppLink connection it answers for
+  // Injected faults from the start (also settable at run time with POST /devorg/faults).
+  double fault_error_rate = 0;  // --fault-error-rate: share of API requests answered 500/503
+  double fault_limit_rate = 0;  // --fault-limit-rate: share answered 429 REQUEST_LIMIT_EXCEEDED
+  int64_t fault_latency_ms = 0;  // --fault-latency-ms: added before every API answer
 };
 
 // Runs the local org until SIGTERM/SIGINT. Returns the process exit code.
