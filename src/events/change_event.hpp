@@ -1,0 +1,53 @@
+// change_event.hpp: Opportunity change events as the webhook receives them — CloudEvents 1.0 in
+// structured (`application/cloudevents+json`), binary (`ce-*` headers) or batch
+// (`application/cloudevents-batch+json`) mode, carrying a Change Data Capture
+// ChangeEventHeader (salesforce-facts.md, sections 5 and 6).
+//
+// parse_change_events() reads only what the product needs from each event — entityName,
+// changeType, recordIds (every one validated as a Salesforce Id), transactionKey,
+// sequenceNumber, changedFields, commitTimestamp, changeOrigin — and tolerates the empty
+// `source` and `type` of real Eventing deliveries. Anything malformed is an invalid_argument
+// error naming the event and the field; nothing is half-accepted. Limits: 1,000 events a batch,
+// 10,000 record Ids an event.
+//
+//   auto events = parse_change_events("application/cloudevents+json", body, headers);
+//   for (const auto& e : *events) if (e.entity == "Opportunity") buffer(e.transaction_key,
+//   e.record_ids);
+#pragma once
+
+#include "common/error.hpp"
+#include "common/sfid.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pe::events {
+
+struct ChangeEvent {
+  std::string id;           // the CloudEvent's id
+  std::string entity;       // "Opportunity"
+  std::string change_type;  // CREATE, UPDATE, DELETE, UNDELETE, GAP_*, GAP_OVERFLOW
+  std::vector<SalesforceId> record_ids;
+  std::string transaction_key;
+  int64_t sequence_number = 0;
+  std::vector<std::string> changed_fields;  // names, or Pub/Sub bitmaps ("0x01000080")
+  int64_t commit_timestamp = 0;             // epoch ms
+  std::string change_origin;
+
+  bool is_gap() const { return change_type.starts_with("GAP_"); }
+};
+
+struct ParseLimits {
+  size_t max_events = 1000;
+  size_t max_record_ids = 10'000;
+};
+
+// `header(name)` looks up a request header (case-insensitive) for binary mode; "" when absent.
+Result<std::vector<ChangeEvent>> parse_change_events(
+    std::string_view content_type, std::string_view body,
+    const std::function<std::string_view(std::string_view)>& header, ParseLimits limits = {});
+
+}  // namespace pe::events

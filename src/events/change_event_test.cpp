@@ -1,0 +1,109 @@
+#include "events/change_event.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace pe::events {
+namespace {
+
+// The Eventing sample's opportunity-cdc-event.json.
+const std::string kSample = R"({
+    "specversion":"1.0",
+    "id":"20741903-d0b2-4d86-90cf-4192b0e17462",
+    "source":"",
+    "type":"",
+    "subject":"/data/OpportunityChangeEvent",
+    "datacontenttype":"application/json",
+    "data":{
+      "ChangeEventHeader":{
+        "changeOrigin":"com/salesforce/api/soap/62.0;client=SfdcInternalAPI/",
+        "changeType":"UPDATE",
+        "changedFields":[ "0x01000080" ],
+        "commitNumber":1736877279422521345,
+        "commitTimestamp":1736877277000,
+        "commitUser":"005am000004KT8PAAW",
+        "diffFields":[ ],
+        "entityName":"Opportunity",
+        "nulledFields":[ ],
+        "recordIds":[ "006am000006pSAYAA2" ],
+        "sequenceNumber":1,
+        "transactionKey":"00001b0b-bd8a-108c-cdeb-2b85f1c4b7e3"
+      }
+    }
+})";
+
+auto no_headers = [](std::string_view) { return std::string_view(); };
+
+TEST(CloudEventCodec, ParsesTheEventingSample) {
+  auto events = parse_change_events("application/cloudevents+json", kSample, no_headers);
+  ASSERT_TRUE(events) << events.error().message;
+  ASSERT_EQ(events->size(), 1u);
+  const auto& e = (*events)[0];
+  EXPECT_EQ(e.id, "20741903-d0b2-4d86-90cf-4192b0e17462");
+  EXPECT_EQ(e.entity, "Opportunity");
+  EXPECT_EQ(e.change_type, "UPDATE");
+  ASSERT_EQ(e.record_ids.size(), 1u);
+  EXPECT_EQ(e.record_ids[0].str(), "006am000006pSAYAA2");
+  EXPECT_EQ(e.transaction_key, "00001b0b-bd8a-108c-cdeb-2b85f1c4b7e3");
+  EXPECT_EQ(e.sequence_number, 1);
+  EXPECT_EQ(e.commit_timestamp, 1736877277000);
+  EXPECT_EQ(e.changed_fields, std::vector<std::string>{"0x01000080"});
+}
+
+TEST(CloudEventCodec, ReadsBatchAndBinaryModes) {
+  auto batch = parse_change_events("application/cloudevents-batch+json; charset=utf-8",
+                                   "[" + kSample + "," + kSample + "]", no_headers);
+  ASSERT_TRUE(batch) << batch.error().message;
+  EXPECT_EQ(batch->size(), 2u);
+  auto empty = parse_change_events("application/cloudevents-batch+json", "[]", no_headers);
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->empty());
+
+  std::map<std::string, std::string> headers{
+      {"ce-specversion", "1.0"}, {"ce-id", "b-1"}, {"ce-source", ""}, {"ce-type", ""}};
+  auto binary = parse_change_events(
+      "application/json",
+      R"({"ChangeEventHeader":{"entityName":"Opportunity","changeType":"CREATE","recordIds":["006am000006pSAYAA2"],"transactionKey":"t1","sequenceNumber":2}})",
+      [&](std::string_view name) {
+        auto it = headers.find(std::string(name));
+        return it == headers.end() ? std::string_view() : std::string_view(it->second);
+      });
+  ASSERT_TRUE(binary) << binary.error().message;
+  EXPECT_EQ((*binary)[0].id, "b-1");
+  EXPECT_EQ((*binary)[0].change_type, "CREATE");
+}
+
+TEST(CloudEventCodec, RefusesHostileInputNamingTheField) {
+  auto message = [](std::string_view type, std::string_view body) {
+    auto r = parse_change_events(type, body, no_headers);
+    EXPECT_FALSE(r);
+    return r ? std::string() : r.error().message;
+  };
+  const std::string ce = "application/cloudevents+json";
+  EXPECT_NE(message(ce, "{\"specversion\":").find("body: invalid JSON"), std::string::npos);
+  EXPECT_EQ(message(ce, "[]"), "event: an event must be a JSON object");
+  EXPECT_EQ(message(ce, R"({"specversion":"0.3","id":"x","data":{}})"),
+            "event: specversion must be \"1.0\"");
+  EXPECT_EQ(message(ce, R"({"specversion":"1.0","data":{}})"), "event: id is missing");
+  EXPECT_EQ(message(ce, R"({"specversion":"1.0","id":"x","data":{}})"),
+            "event: data.ChangeEventHeader is missing");
+  std::string bad_id = kSample;
+  bad_id.replace(bad_id.find("006am000006pSAYAA2"), 18, "006am000006pSAYAAX");
+  EXPECT_NE(message(ce, bad_id).find("event: ChangeEventHeader.recordIds[0]: "), std::string::npos);
+  std::string no_key = kSample;
+  no_key.replace(no_key.find("\"transactionKey\""), 16, "\"somethingElse\"");
+  EXPECT_EQ(message(ce, no_key), "event: ChangeEventHeader: transactionKey is missing");
+  std::string many = "[";
+  for (int i = 0; i < 1001; ++i) many += std::string(i ? "," : "") + "{}";
+  EXPECT_EQ(message("application/cloudevents-batch+json", many + "]"),
+            "body: more than 1000 events in a batch");
+  auto wrong_type = parse_change_events("text/plain", "{}", no_headers);
+  ASSERT_FALSE(wrong_type);
+  EXPECT_EQ(wrong_type.error().code, Errc::unsupported_media_type);
+  std::string deep(200, '[');
+  EXPECT_NE(message(ce, deep).find("body:"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pe::events
