@@ -189,12 +189,24 @@ TEST_F(SalesforceTest, RetriesInjectedFaultsForRequestsSafeToRepeat) {
 }
 
 TEST_F(SalesforceTest, RefreshesCredentialsOnceWhenTheSessionExpires) {
-  ASSERT_TRUE(run(api_->query("SELECT Id FROM Account LIMIT 1")));
-  EXPECT_EQ(authorizations_, 1);
-  std::this_thread::sleep_for(2100ms);  // --token-ttl 2
-  auto after = run(api_->query("SELECT Id FROM Account LIMIT 1"));
+  // Tokens issued from now on live one second.
+  set_faults(R"({"token_ttl_seconds":1})");
+  auto creds = run(authorize());
+  ASSERT_TRUE(creds);
+  DataApi api(client_, *creds, {.refresh = [this] { return authorize(); }});
+  ASSERT_TRUE(run(api.query("SELECT Id FROM Account LIMIT 1")));
+  int before = authorizations_;
+  std::this_thread::sleep_for(1100ms);
+  auto after = run(api.query("SELECT Id FROM Account LIMIT 1"));
   ASSERT_TRUE(after) << after.error().describe();
-  EXPECT_EQ(authorizations_, 2);
+  EXPECT_EQ(authorizations_, before + 1);
+  // Without a refresh callback the expiry reaches the caller as INVALID_SESSION_ID.
+  std::this_thread::sleep_for(1100ms);
+  DataApi plain(client_, api.credentials());
+  auto expired = run(plain.query("SELECT Id FROM Account LIMIT 1"));
+  ASSERT_FALSE(expired);
+  EXPECT_TRUE(expired.error().is_invalid_session());
+  EXPECT_EQ(expired.error().status, 401);
 }
 
 TEST_F(SalesforceTest, AUnitOfWorkWritesThousandsOfQuotesAndAFailingGroupFailsAlone) {

@@ -72,7 +72,10 @@ Tokens::Tokens(const SalesforceId& org, const DevorgOptions&)
 std::string Tokens::access_token(std::chrono::seconds ttl) {
   auto now = std::chrono::steady_clock::now();
   auto it = issued_.find(current_);
-  if (!current_.empty() && it != issued_.end() && it->second > now) return current_;
+  if (!current_.empty() && it != issued_.end() && it->second > now && ttl == current_ttl_) {
+    return current_;
+  }
+  current_ttl_ = ttl;
   // A Salesforce session id: the org's 15-character Id, '!', then the secret.
   current_ = std::string(org_.str15()) + "!" + random_token(96);
   issued_[current_] = ttl.count() > 0 ? now + ttl : std::chrono::steady_clock::time_point::max();

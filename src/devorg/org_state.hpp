@@ -46,6 +46,7 @@ class Tokens {
   std::string events_user_;
   std::string events_password_;
   std::string current_;
+  std::chrono::seconds current_ttl_{0};  // the lifetime current_ was issued with
   std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> issued_;
 };
 
