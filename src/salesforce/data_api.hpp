@@ -117,7 +117,8 @@ class DataApi {
 
   const OrgCredentials& credentials() const { return credentials_; }
   std::string base_path() const { return "/services/data/v" + credentials_.api_version; }
-  // HTTP requests sent to Salesforce so far, retries and refreshes included.
+  // HTTP requests sent to Salesforce so far, retries and refreshes included (also an attempt
+  // lost with a dropped keep-alive connection, which Salesforce did not count).
   uint64_t requests() const { return requests_; }
 
   // The raw call every method uses: `target` is a path under the instance ("/services/...").
