@@ -3,8 +3,10 @@
 #include "common/config.hpp"
 #include "common/log.hpp"
 #include "devorg/devorg_app.hpp"
+#include "jobs/jobs_command.hpp"
 #include "pricing/price_command.hpp"
 #include "web/web_app.hpp"
+#include "worker/worker_app.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -39,6 +41,23 @@ int main(int argc, char** argv) {
   web->add_option("--port", web_overrides.port, "Port to listen on (default: $PORT or 8080)");
   web->add_option("--threads", web_overrides.threads,
                   "Server threads (default: $WEB_THREADS or one per core)");
+
+  pe::worker::WorkerOverrides worker_overrides;
+  auto* worker = app.add_subcommand(
+      "worker", "Claim quote jobs from Redis: read, price, write quotes, publish completion");
+  worker->add_option("--concurrency", worker_overrides.concurrency,
+                     "Batches in flight at once (default: $WORKER_CONCURRENCY or 2)")
+      ->check(CLI::Range(1u, 64u));
+
+  pe::jobs::JobsOptions jobs_options;
+  auto* jobs = app.add_subcommand("jobs", "Show the job queue; list, retry or drop dead letters");
+  jobs->add_option("action", jobs_options.action, "stats, list, retry or drop")
+      ->required()
+      ->check(CLI::IsMember({"stats", "list", "retry", "drop"}));
+  jobs->add_option("id", jobs_options.id, "The dead letter's id (retry, drop)");
+  jobs->add_flag("--all", jobs_options.all, "Every dead letter (retry, drop)");
+  jobs->add_option("--limit", jobs_options.limit, "Dead letters listed (default 100)")
+      ->check(CLI::Range(1, 100'000));
 
   pe::pricing::PriceOptions price_options;
   auto* price = app.add_subcommand("price", "Price opportunities given as JSON, without an org");
@@ -86,6 +105,12 @@ int main(int argc, char** argv) {
   auto env = load_env();
   init_logging(env);
   if (web->parsed()) return pe::web::run_web(env, web_overrides);
+  if (worker->parsed()) return pe::worker::run_worker(env, worker_overrides);
+  if (jobs->parsed()) {
+    // A command-line tool: only warnings unless LOG_LEVEL asks for more.
+    if (!env.get("LOG_LEVEL")) pe::log::set_level(pe::log::Level::warn);
+    return pe::jobs::run_jobs_command(jobs_options, env, std::cout, std::cerr);
+  }
   if (devorg->parsed()) return pe::devorg::run_devorg(devorg_options, env);
   if (price->parsed())
     return pe::pricing::run_price(price_options, env, std::cin, std::cout, std::cerr);

@@ -127,11 +127,42 @@ asio::awaitable<SfResult<net::HttpResponse>> DataApi::send(http::verb method, st
 
 asio::awaitable<SfResult<QueryPage>> DataApi::query_page(std::string_view soql, bool all) {
   std::string target = base_path() + (all ? "/queryAll?q=" : "/query?q=") + url_encode(soql);
+  if (target.size() > kMaxQueryUrlBytes) co_return co_await query_page_in_composite(target);
   auto res = co_await send(http::verb::get, std::move(target), "", true);
   if (!res) co_return res.error();
   auto body = parse_body(*res);
   if (!body) co_return body.error();
   co_return to_page(*body);
+}
+
+// A query whose URL is too long for a GET travels as the one sub-request of a Composite request:
+// its URL is then inside the body, where only the 100,000-character SOQL limit applies. One API
+// call, like the GET; later pages are ordinary GETs of nextRecordsUrl.
+asio::awaitable<SfResult<QueryPage>> DataApi::query_page_in_composite(const std::string& target) {
+  json::object sub{{"method", "GET"}, {"url", target}, {"referenceId", "query"}};
+  json::object payload{{"allOrNone", false}, {"compositeRequest", json::array{std::move(sub)}}};
+  auto res = co_await send(http::verb::post, base_path() + "/composite", json_text(payload), true);
+  if (!res) co_return res.error();
+  auto body = parse_body(*res);
+  if (!body) co_return body.error();
+  const json::array* responses = nullptr;
+  if (body->is_object()) {
+    if (auto* r = body->as_object().if_contains("compositeResponse"); r && r->is_array()) {
+      responses = &r->as_array();
+    }
+  }
+  if (!responses || responses->size() != 1 || !responses->front().is_object()) {
+    co_return parse_error(res->status, "not a composite response");
+  }
+  const auto& answer = responses->front().as_object();
+  const json::value* status = answer.if_contains("httpStatusCode");
+  const json::value* sub_body = answer.if_contains("body");
+  if (!status || !status->is_int64() || !sub_body) {
+    co_return parse_error(res->status, "not a composite response");
+  }
+  int code = static_cast<int>(status->as_int64());
+  if (code >= 300) co_return parse_error(code, json_text(*sub_body));
+  co_return to_page(*sub_body);
 }
 
 asio::awaitable<SfResult<QueryPage>> DataApi::query_more(std::string_view next_records_url) {

@@ -38,6 +38,7 @@ struct OrgCredentials {
   std::string instance_url;  // https://acme.my.salesforce.com (no trailing slash)
   std::string api_version = "62.0";
   std::string access_token;
+  SalesforceId user_id;  // the user the token acts as, when the source says (AppLink does)
 };
 
 // Called once when Salesforce answers INVALID_SESSION_ID: fresh credentials, or an error.
@@ -84,6 +85,7 @@ class DataApi {
   // query_more(page.next_records_url) while !page.done.
   boost::asio::awaitable<SfResult<QueryPage>> query_page(std::string_view soql, bool all = false);
   boost::asio::awaitable<SfResult<QueryPage>> query_more(std::string_view next_records_url);
+  // (A statement too long for a GET URL, kMaxQueryUrlBytes, is sent inside a Composite request.)
 
   boost::asio::awaitable<SfResult<SalesforceId>> create(std::string_view type,
                                                         boost::json::object fields);
@@ -127,6 +129,8 @@ class DataApi {
       std::string content_type = "application/json");
 
  private:
+  boost::asio::awaitable<SfResult<QueryPage>> query_page_in_composite(const std::string& target);
+
   net::HttpClient& client_;
   OrgCredentials credentials_;
   DataApiOptions options_;

@@ -1,11 +1,104 @@
 #include "web/web_app.hpp"
 
+#include "web/metrics.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+
 #include <iostream>
+#include <mutex>
 
 namespace pe::web {
 
 namespace asio = boost::asio;
 namespace http = net::http;
+using namespace std::chrono_literals;
+
+namespace {
+
+// What run_web shares with the server threads: their Redis connections, to stop at the end.
+struct Connections {
+  std::mutex mutex;
+  std::vector<std::shared_ptr<net::RedisConnection>> all;
+};
+
+// Every second, flush transactions whose events stopped (any instance may; one job each).
+asio::awaitable<void> flush_idle_transactions(std::shared_ptr<events::TransactionBuffer> buffer) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  log::Logger log;
+  bool failing = false;
+  for (;;) {
+    timer.expires_after(1s);
+    co_await timer.async_wait(asio::use_awaitable);
+    auto flushed = co_await buffer->flush_idle();
+    if (!flushed) {
+      if (!failing) log.warn("flush_failed", {{"error", flushed.error().message}});
+      failing = true;
+      continue;
+    }
+    failing = false;
+    if (!flushed->latencies_ms.empty()) {
+      metrics().observe_flushes(flushed->latencies_ms);
+      log.info("transactions_flushed", {{"jobs", flushed->latencies_ms.size()}});
+    }
+  }
+}
+
+asio::awaitable<net::Response> readyz(net::RedisConnection& redis) {
+  net::RedisCommand ping("PING");
+  auto pong = co_await redis.exec(std::move(ping), 1s);
+  if (!pong) {
+    co_return net::json_response(http::status::service_unavailable,
+                                 R"({"ready":false,"redis":"unreachable"})");
+  }
+  co_return net::json_response(http::status::ok, R"({"ready":true,"redis":"ok"})");
+}
+
+std::shared_ptr<net::Router> make_router(const WebConfig& config, net::ThreadContext& thread,
+                                         Connections& connections) {
+  auto redis = net::RedisConnection::create(thread.io, config.redis).value();
+  redis->start();
+  {
+    std::lock_guard lock(connections.mutex);
+    connections.all.push_back(redis);
+  }
+  auto buffer = std::make_shared<events::TransactionBuffer>(redis, config.buffer);
+  auto webhook = std::make_shared<Webhook>(config.webhook, buffer);
+  if (thread.index == 0) {
+    asio::co_spawn(thread.io, flush_idle_transactions(buffer), asio::detached);
+  }
+
+  auto router = std::make_shared<net::Router>();
+  router->add(http::verb::post, "/api/generatequotes",
+              [webhook](net::Request& req) { return webhook->handle(req); },
+              {.body_limit = config.webhook.body_limit,
+               .content_types = {"application/cloudevents+json",
+                                 "application/cloudevents-batch+json", "application/json"}});
+  router->add(http::verb::get, "/metrics", [](net::Request&) -> asio::awaitable<net::Response> {
+    auto res = net::json_response(http::status::ok, metrics().render());
+    res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    co_return res;
+  });
+  router->add(http::verb::get, "/readyz",
+              [redis](net::Request&) { return readyz(*redis); });
+  // A trivial JSON route: the baseline for server benchmarks.
+  router->add(http::verb::get, "/api/ping", [](net::Request&) -> asio::awaitable<net::Response> {
+    co_return net::json_response(http::status::ok, R"({"pong":true})");
+  });
+  // Accepts a JSON body and does nothing with it: the no-op route ingest benchmarks compare
+  // the webhook against.
+  router->add(http::verb::post, "/api/noop",
+              [](net::Request&) -> asio::awaitable<net::Response> {
+                co_return net::empty_response(http::status::no_content);
+              },
+              {.body_limit = 1 << 20,
+               .content_types = {"application/json", "application/cloudevents+json",
+                                 "application/cloudevents-batch+json"}});
+  return router;
+}
+
+}  // namespace
 
 Result<WebConfig> load_web_config(const Env& env, const WebOverrides& overrides) {
   EnvReader read(env);
@@ -13,6 +106,9 @@ Result<WebConfig> load_web_config(const Env& env, const WebOverrides& overrides)
   config.server.port = static_cast<uint16_t>(read.integer("PORT", 8080, 0, 65535));
   config.server.threads = static_cast<unsigned>(read.integer("WEB_THREADS", 0, 0, 256));
   config.server.access_log = read.boolean("WEB_ACCESS_LOG", true);
+  config.redis = net::redis_config_from(read);
+  config.buffer = events::buffer_options_from(read);
+  config.webhook = webhook_config_from(read);
   std::string problems;
   if (auto ok = read.finish(); !ok) problems = ok.error().message;
   // EnvReader has no log-level getter; its problems and ours are reported together.
@@ -29,24 +125,6 @@ Result<WebConfig> load_web_config(const Env& env, const WebOverrides& overrides)
   return config;
 }
 
-std::shared_ptr<net::Router> make_router(net::ThreadContext&) {
-  auto router = std::make_shared<net::Router>();
-  // A trivial JSON route: the baseline for server benchmarks.
-  router->add(http::verb::get, "/api/ping", [](net::Request&) -> asio::awaitable<net::Response> {
-    co_return net::json_response(http::status::ok, R"({"pong":true})");
-  });
-  // Accepts a JSON body and does nothing with it: the no-op route later ingest benchmarks
-  // compare against.
-  router->add(http::verb::post, "/api/noop",
-              [](net::Request&) -> asio::awaitable<net::Response> {
-                co_return net::empty_response(http::status::no_content);
-              },
-              {.body_limit = 1 << 20,
-               .content_types = {"application/json", "application/cloudevents+json",
-                                 "application/cloudevents-batch+json"}});
-  return router;
-}
-
 int run_web(const Env& env, const WebOverrides& overrides) {
   auto config = load_web_config(env, overrides);
   if (!config) {
@@ -54,18 +132,27 @@ int run_web(const Env& env, const WebOverrides& overrides) {
     return 2;
   }
   log::set_level(config->log_level);
-  net::HttpServer server(config->server, make_router);
+  if (config->webhook.token.empty()) {
+    log::Logger().warn("webhook_unauthenticated",
+                       {{"hint", "set PRICING_WEBHOOK_TOKEN and give it to the publication"}});
+  }
+  Connections connections;
+  net::HttpServer server(config->server, [&](net::ThreadContext& thread) {
+    return make_router(*config, thread, connections);
+  });
   if (auto ok = server.listen(); !ok) {
     std::cerr << "pricing-engine web: " << ok.error().message << "\n";
     return 1;
   }
+  int code = 0;
   try {
     server.run();
   } catch (const std::exception& e) {
     log::Logger().error("web_failed", {{"error", e.what()}});
-    return 1;
+    code = 1;
   }
-  return 0;
+  for (auto& redis : connections.all) redis->stop();
+  return code;
 }
 
 }  // namespace pe::web

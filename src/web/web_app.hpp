@@ -1,14 +1,20 @@
 // web_app.hpp: the `web` process role: configuration, routes, and the server that carries them.
 //
-// main() hands over to run_web(); everything the role serves is registered in make_router(),
-// which the server calls once per thread. The role is thin: it wires modules, it holds no logic.
+// main() hands over to run_web(); each server thread gets its own Redis connection, transaction
+// buffer and routes. Routes: POST /api/generatequotes (webhook.hpp), GET /metrics (metrics.hpp),
+// GET /readyz (200 when Redis answers a PING, else 503), GET /healthz, and the benchmark
+// baselines GET /api/ping and POST /api/noop. Thread 0 also flushes idle transactions every
+// second. The role is thin: it wires modules, it holds no logic.
 //
 //   auto env = Env::from_process().value();
 //   return pe::web::run_web(env, {.port = 9000});   // flags override the environment
 #pragma once
 
 #include "common/config.hpp"
+#include "events/transaction_buffer.hpp"
 #include "net/http_server.hpp"
+#include "net/redis_connection.hpp"
+#include "web/webhook.hpp"
 
 #include <optional>
 
@@ -23,14 +29,14 @@ struct WebOverrides {
 struct WebConfig {
   net::ServerConfig server;
   log::Level log_level = log::Level::info;
+  net::RedisConfig redis;
+  events::BufferOptions buffer;
+  WebhookConfig webhook;
 };
 
-// Reads PORT, WEB_THREADS, LOG_LEVEL, WEB_ACCESS_LOG (see docs/config.md); reports every bad
-// variable at once.
+// Reads PORT, WEB_THREADS, LOG_LEVEL, WEB_ACCESS_LOG, the Redis variables, the buffer's and the
+// webhook's (see docs/config.md); reports every bad variable at once.
 Result<WebConfig> load_web_config(const Env& env, const WebOverrides& overrides);
-
-// The routes of the web role for one server thread.
-std::shared_ptr<net::Router> make_router(net::ThreadContext& thread);
 
 // Runs the web role until SIGTERM/SIGINT. Returns the process exit code.
 int run_web(const Env& env, const WebOverrides& overrides);

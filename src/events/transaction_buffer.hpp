@@ -1,0 +1,96 @@
+// transaction_buffer.hpp: change events grouped by transactionKey in Redis until the transaction
+// is complete, then flushed into exactly one job (jobs/job.hpp) on the job stream.
+//
+// The Node.js sample keeps this buffer in one process's memory and answers before anything is
+// stored. Here every step is one Lua script, so it is atomic across any number of web
+// instances, and add() returns only once the record Ids are in Redis: a 2xx means the change is
+// safe (with Redis persistence on).
+//
+// Keys (prefix "pe:"; not Redis Cluster safe: the per-transaction keys are made inside scripts):
+//   <prefix>tx:open        sorted set: open transaction → its last event (Redis TIME, ms)
+//   <prefix>tx:conn        hash: open transaction → the connection its job is for
+//   <prefix>tx:<key>       set: the open transaction's record Ids (duplicates fold)
+//   <prefix>tx:done:<key>  set: Ids already flushed for that transaction, kept `dedupe_ttl`
+//                          so that a redelivered event does not make a second job
+//
+// When is a transaction complete? Salesforce delivers a transaction's events together and in
+// order, so an event of another transaction means every other open one is complete (the
+// sample's rule): add() flushes them in the same script. A transaction whose events stopped
+// is flushed by flush_idle() once `flush_after` passed since its last event; every web and
+// worker process calls it every second, and whichever runs first flushes: one job, whoever
+// flushes, even when the instance that buffered died. A late event of a flushed transaction
+// with new Ids opens it again, and those Ids get a job of their own (the quotes' generation keys
+// keep the result free of duplicates).
+//
+//   TransactionBuffer buffer(redis, {.prefix = "pe:"});
+//   auto added = co_await buffer.add(tx_key, "my-org", ids);   // Result<AddResult>
+//   auto flushed = co_await buffer.flush_idle();                // every second
+#pragma once
+
+#include "common/config.hpp"
+#include "common/sfid.hpp"
+#include "net/redis_connection.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pe::events {
+
+struct BufferOptions {
+  std::string prefix = "pe:";
+  std::chrono::milliseconds flush_after{15'000};   // PRICING_FLUSH_SECONDS
+  std::chrono::seconds dedupe_ttl{86'400};         // PRICING_DEDUPE_SECONDS
+};
+
+struct FlushResult {
+  // For each transaction flushed into a job: ms from its last event to the flush.
+  std::vector<int64_t> latencies_ms;
+};
+
+struct AddResult {
+  size_t added = 0;      // Ids new to the transaction (0: a redelivery)
+  FlushResult flushed;   // other transactions this event completed
+};
+
+class TransactionBuffer {
+ public:
+  TransactionBuffer(std::shared_ptr<net::RedisConnection> redis, BufferOptions options = {});
+
+  // Stores the Ids in the transaction's buffer, after flushing every other open transaction.
+  // Errc::unavailable (and nothing promised) when Redis is unreachable.
+  boost::asio::awaitable<Result<AddResult>> add(std::string_view transaction_key,
+                                                std::string_view connection,
+                                                std::span<const SalesforceId> ids);
+
+  // Flushes transactions idle for flush_after (at most `limit` a call).
+  boost::asio::awaitable<Result<FlushResult>> flush_idle(size_t limit = 100);
+
+  // Flushes every open transaction now (the demo, tests, a deploy that drains).
+  boost::asio::awaitable<Result<FlushResult>> flush_all(size_t limit = 1000);
+
+  const BufferOptions& options() const { return options_; }
+
+ private:
+  boost::asio::awaitable<Result<FlushResult>> flush_older_than(int64_t idle_ms, size_t limit);
+
+  std::shared_ptr<net::RedisConnection> redis_;
+  BufferOptions options_;
+  std::string open_key_;
+  std::string stream_key_;
+  std::string ttl_;
+};
+
+// The transaction key must be 1 to 256 printable ASCII characters (it becomes part of Redis keys
+// and generation keys); invalid_argument otherwise.
+Result<void> check_transaction_key(std::string_view key);
+
+// PRICING_REDIS_PREFIX ("pe:"), PRICING_FLUSH_SECONDS (15), PRICING_DEDUPE_SECONDS (86400).
+BufferOptions buffer_options_from(EnvReader& read);
+
+}  // namespace pe::events

@@ -1,0 +1,112 @@
+#include "jobs/job.hpp"
+
+#include <charconv>
+
+namespace pe::jobs {
+
+namespace {
+
+std::string_view field_value(const net::RedisReply& fields, std::string_view name) {
+  for (size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
+    if (fields.elements[i].text == name) return fields.elements[i + 1].text;
+  }
+  return {};
+}
+
+bool has_field(const net::RedisReply& fields, std::string_view name) {
+  for (size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
+    if (fields.elements[i].text == name) return true;
+  }
+  return false;
+}
+
+template <class T>
+bool parse_number(std::string_view text, T& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size() && !text.empty();
+}
+
+Error malformed(std::string_view id, std::string_view what) {
+  return Error{Errc::invalid_argument, "job " + std::string(id) + ": " + std::string(what)};
+}
+
+}  // namespace
+
+void append_job_fields(net::RedisCommand& command, const Job& job) {
+  command.arg("tx").arg(job.transaction_key);
+  command.arg("conn").arg(job.connection);
+  command.arg("ids").arg(join_ids(job.record_ids));
+  command.arg("attempt").arg(job.attempt);
+  command.arg("enqueued").arg(job.enqueued_ms);
+  if (!job.error.empty()) command.arg("error").arg(job.error);
+}
+
+Result<Job> decode_job(std::string_view id, const net::RedisReply& fields) {
+  if (!fields.is_array() || fields.elements.size() % 2 != 0) {
+    return malformed(id, "fields are not pairs");
+  }
+  Job job;
+  job.id = std::string(id);
+  job.transaction_key = std::string(field_value(fields, "tx"));
+  if (job.transaction_key.empty() || job.transaction_key.size() > kMaxTransactionKeyBytes) {
+    return malformed(id, "tx is missing or longer than 256 bytes");
+  }
+  job.connection = std::string(field_value(fields, "conn"));
+  if (job.connection.empty() || job.connection.size() > kMaxConnectionNameBytes) {
+    return malformed(id, "conn is missing or longer than 256 bytes");
+  }
+  auto ids = parse_id_list(field_value(fields, "ids"));
+  if (!ids) return malformed(id, "ids: " + ids.error().message);
+  job.record_ids = std::move(*ids);
+  if (has_field(fields, "attempt")) {
+    if (!parse_number(field_value(fields, "attempt"), job.attempt) || job.attempt < 1) {
+      return malformed(id, "attempt is not a positive integer");
+    }
+  }
+  if (has_field(fields, "enqueued") &&
+      !parse_number(field_value(fields, "enqueued"), job.enqueued_ms)) {
+    return malformed(id, "enqueued is not an integer");
+  }
+  job.error = clip_error(field_value(fields, "error"));
+  return job;
+}
+
+Result<std::vector<SalesforceId>> parse_id_list(std::string_view text) {
+  std::vector<SalesforceId> ids;
+  if (text.empty()) return Error{Errc::invalid_argument, "no record Ids"};
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    auto item = text.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    auto parsed = SalesforceId::parse(item);
+    if (!parsed) return parsed.error();
+    if (ids.size() == kMaxJobRecordIds) {
+      return Error{Errc::invalid_argument, "more than 100000 record Ids"};
+    }
+    ids.push_back(*parsed);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return ids;
+}
+
+std::string join_ids(const std::vector<SalesforceId>& ids) {
+  std::string out;
+  out.reserve(ids.size() * 19);
+  for (const auto& id : ids) {
+    if (!out.empty()) out += ',';
+    out += id.str();
+  }
+  return out;
+}
+
+std::string clip_error(std::string_view message) {
+  std::string out(message.substr(0, kMaxErrorBytes));
+  for (char& c : out) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return out;
+}
+
+}  // namespace pe::jobs

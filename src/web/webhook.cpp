@@ -1,0 +1,176 @@
+#include "web/webhook.hpp"
+
+#include "events/change_event.hpp"
+#include "web/metrics.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+
+namespace pe::web {
+
+namespace asio = boost::asio;
+namespace http = net::http;
+
+namespace {
+
+std::string sha256(std::string_view text) {
+  std::string digest(SHA256_DIGEST_LENGTH, '\0');
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+         reinterpret_cast<unsigned char*>(digest.data()));
+  return digest;
+}
+
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> items;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    auto item = text.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) items.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return items;
+}
+
+bool contains(const std::vector<std::string>& list, std::string_view value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// Pub/Sub deliveries: "0x01000080" or "2-0x03".
+bool is_bitmap(std::string_view field) {
+  return field.starts_with("0x") || field.find("-0x") != std::string_view::npos;
+}
+
+std::optional<Metrics::Gap> gap_kind(std::string_view change_type) {
+  if (change_type == "GAP_CREATE") return Metrics::gap_create;
+  if (change_type == "GAP_UPDATE") return Metrics::gap_update;
+  if (change_type == "GAP_DELETE") return Metrics::gap_delete;
+  if (change_type == "GAP_UNDELETE") return Metrics::gap_undelete;
+  if (change_type == "GAP_OVERFLOW") return Metrics::gap_overflow;
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  auto da = sha256(a);
+  auto db = sha256(b);
+  return CRYPTO_memcmp(da.data(), db.data(), da.size()) == 0;
+}
+
+WebhookConfig webhook_config_from(EnvReader& read) {
+  WebhookConfig config;
+  config.token = read.string("PRICING_WEBHOOK_TOKEN", "");
+  auto names = split_list(read.string("CONNECTION_NAMES", ""));
+  config.connection = read.string("PRICING_CONNECTION", names.empty() ? "" : names.front());
+  if (config.connection.empty()) {
+    config.connection = std::string(read.required_string("PRICING_CONNECTION"));
+  }
+  auto types = split_list(read.string("PRICING_CHANGE_TYPES", "CREATE,UPDATE,UNDELETE"));
+  config.change_types.clear();
+  for (auto& type : types) {
+    for (char& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    config.change_types.push_back(type);
+  }
+  config.changed_fields = split_list(read.string("PRICING_CHANGED_FIELDS", ""));
+  config.body_limit = static_cast<size_t>(
+      read.integer("PRICING_WEBHOOK_MAX_BYTES", 1 << 20, 1024, int64_t{64} << 20));
+  return config;
+}
+
+Webhook::Webhook(const WebhookConfig& config, std::shared_ptr<events::TransactionBuffer> buffer)
+    : config_(config), buffer_(std::move(buffer)) {
+  if (!config_.token.empty()) token_digest_ = sha256("Bearer " + config_.token);
+}
+
+bool Webhook::authorized(const net::Request& req) const {
+  if (config_.token.empty()) return true;
+  auto given = sha256(req.header(http::field::authorization));
+  return CRYPTO_memcmp(given.data(), token_digest_.data(), given.size()) == 0;
+}
+
+asio::awaitable<net::Response> Webhook::handle(net::Request& req) {
+  auto& m = metrics();
+  if (!authorized(req)) {
+    m.count(m.rejected[Metrics::unauthenticated]);
+    req.log().warn("webhook_unauthorized");
+    co_return net::json_error(req, Errc::unauthenticated,
+                              "missing or wrong webhook token (Authorization: Bearer ...)");
+  }
+  auto parsed = events::parse_change_events(
+      req.header(http::field::content_type), req.body(),
+      [&req](std::string_view name) { return req.header(name); });
+  if (!parsed) {
+    m.count(m.rejected[Metrics::malformed]);
+    req.log().warn("webhook_malformed", {{"error", parsed.error().message}});
+    co_return net::json_error(req, parsed.error());
+  }
+  size_t buffered = 0;
+  size_t ignored = 0;
+  for (const auto& event : *parsed) {
+    m.count(m.events_received);
+    if (event.entity != "Opportunity") {
+      m.count(m.ignored[Metrics::entity]);
+      ++ignored;
+      continue;
+    }
+    std::string_view base_type = event.change_type;
+    if (auto gap = gap_kind(event.change_type)) {
+      m.count(m.gaps[*gap]);
+      req.log().error("change_event_gap", {{"change_type", event.change_type},
+                                           {"transaction", event.transaction_key},
+                                           {"record_ids", event.record_ids.size()}});
+      base_type.remove_prefix(4);
+    }
+    if (event.record_ids.empty()) {
+      m.count(m.ignored[Metrics::no_ids]);
+      ++ignored;
+      continue;
+    }
+    if (!contains(config_.change_types, base_type)) {
+      m.count(m.ignored[Metrics::change_type]);
+      ++ignored;
+      continue;
+    }
+    if (!config_.changed_fields.empty() && base_type == "UPDATE" && !event.is_gap()) {
+      bool bitmap = std::any_of(event.changed_fields.begin(), event.changed_fields.end(),
+                                [](const std::string& f) { return is_bitmap(f); });
+      if (bitmap) {
+        m.count(m.fields_undecoded);
+      } else if (std::none_of(event.changed_fields.begin(), event.changed_fields.end(),
+                              [&](const std::string& f) {
+                                return contains(config_.changed_fields, f);
+                              })) {
+        m.count(m.ignored[Metrics::fields]);
+        ++ignored;
+        continue;
+      }
+    }
+    auto added = co_await buffer_->add(event.transaction_key, config_.connection,
+                                       event.record_ids);
+    if (!added) {
+      if (added.error().code == Errc::invalid_argument) {
+        m.count(m.rejected[Metrics::malformed]);
+        co_return net::json_error(req, added.error());
+      }
+      m.count(m.rejected[Metrics::unavailable]);
+      req.log().error("webhook_buffer_failed", {{"error", added.error().message}});
+      co_return net::json_error(req, Errc::unavailable,
+                                "the event store is unavailable; deliver again later");
+    }
+    buffered += added->added;
+    m.count(m.ids_buffered, added->added);
+    m.count(m.ids_duplicate, event.record_ids.size() - added->added);
+    if (!added->flushed.latencies_ms.empty()) m.observe_flushes(added->flushed.latencies_ms);
+  }
+  std::string body = "{\"received\":" + std::to_string(parsed->size()) +
+                     ",\"buffered\":" + std::to_string(buffered) +
+                     ",\"ignored\":" + std::to_string(ignored) + "}";
+  co_return net::json_response(http::status::ok, std::move(body));
+}
+
+}  // namespace pe::web

@@ -1,0 +1,385 @@
+#include "worker/worker_app.hpp"
+
+#include "applink/applink.hpp"
+#include "common/log.hpp"
+#include "events/transaction_buffer.hpp"
+#include "jobs/job_queue.hpp"
+#include "net/http_client.hpp"
+#include "net/redis_connection.hpp"
+#include "pricing/engine_registry.hpp"
+#include "worker/quote_batch.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <unistd.h>
+
+#include <iostream>
+#include <map>
+#include <random>
+
+namespace pe::worker {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using std::chrono::milliseconds;
+
+namespace {
+
+struct WorkerConfig {
+  net::RedisConfig redis;
+  jobs::QueueOptions queue;
+  events::BufferOptions buffer;
+  unsigned concurrency = 2;
+  size_t batch_jobs = 50;
+  size_t batch_records = 2'500;
+  milliseconds linger{250};
+  log::Level log_level = log::Level::info;
+};
+
+Result<WorkerConfig> load_config(const Env& env, const WorkerOverrides& overrides) {
+  EnvReader read(env);
+  WorkerConfig config;
+  config.redis = net::redis_config_from(read);
+  config.queue = jobs::queue_options_from(read);
+  config.buffer = events::buffer_options_from(read);
+  config.concurrency = static_cast<unsigned>(read.integer("WORKER_CONCURRENCY", 2, 1, 64));
+  config.batch_jobs = static_cast<size_t>(read.integer("PRICING_BATCH_JOBS", 50, 1, 1000));
+  config.batch_records =
+      static_cast<size_t>(read.integer("PRICING_BATCH_RECORDS", 2'500, 1, 100'000));
+  config.linger = milliseconds(read.integer("PRICING_BATCH_LINGER_MS", 250, 0, 60'000));
+  std::string problems;
+  if (auto ok = read.finish(); !ok) problems = ok.error().message;
+  auto level = log::parse_level(read.string("LOG_LEVEL", "info"));
+  if (level) {
+    config.log_level = *level;
+  } else {
+    if (problems.empty()) problems = "invalid configuration:";
+    problems += "\n  LOG_LEVEL: " + level.error().message;
+  }
+  if (!problems.empty()) return Error{Errc::invalid_argument, problems};
+  if (overrides.concurrency) config.concurrency = *overrides.concurrency;
+  return config;
+}
+
+std::string consumer_name() {
+  char host[64] = {};
+  gethostname(host, sizeof host - 1);
+  std::random_device random;
+  return std::string(host) + "-" + std::to_string(getpid()) + "-" +
+         std::to_string(random() % 100'000);
+}
+
+size_t records_in(const std::vector<jobs::Job>& jobs) {
+  size_t n = 0;
+  for (const auto& job : jobs) n += job.record_ids.size();
+  return n;
+}
+
+class Worker {
+ public:
+  Worker(asio::io_context& io, WorkerConfig config, applink::AppLink applink,
+         std::optional<applink::EventPublisher> publisher,
+         std::unique_ptr<pricing::PricingEngine> engine)
+      : io_(io),
+        config_(std::move(config)),
+        applink_(std::move(applink)),
+        publisher_(std::move(publisher)),
+        engine_(std::move(engine)),
+        client_(net::HttpClient::create(io).value()),
+        redis_(net::RedisConnection::create(io, config_.redis).value()),
+        queue_(redis_, config_.queue),
+        buffer_(redis_, config_.buffer),
+        consumer_(consumer_name()) {}
+
+  void start() {
+    redis_->start();
+    log_.info("worker_started", {{"consumer", consumer_},
+                                 {"concurrency", config_.concurrency},
+                                 {"pricing", engine_->version()},
+                                 {"redis", redis_->endpoint().describe()}});
+    for (unsigned i = 0; i < config_.concurrency; ++i) {
+      auto blocking = net::RedisConnection::create(io_, config_.redis).value();
+      blocking->start();
+      lanes_.push_back(blocking);
+      ++running_;
+      asio::co_spawn(io_, lane(blocking), asio::detached);
+    }
+    asio::co_spawn(io_, maintenance(), asio::detached);
+  }
+
+  // Stops claiming; the lanes finish their batches.
+  void stop() {
+    if (stopping_) return;
+    stopping_ = true;
+    log_.info("worker_stopping", {{"batches_in_flight", busy_}});
+  }
+
+  bool stopping() const { return stopping_; }
+  // Called once every lane has stopped.
+  void on_stopped(std::function<void()> callback) { on_stopped_ = std::move(callback); }
+
+ private:
+  asio::awaitable<void> lane(std::shared_ptr<net::RedisConnection> blocking) {
+    bool failing = false;
+    auto made = co_await queue_.ensure_group();
+    if (!made) log_.warn("queue_unavailable", {{"error", made.error().message}});
+    while (!stopping_) {
+      auto claimed = co_await queue_.claim(*blocking, consumer_, config_.batch_jobs, 1s);
+      if (!claimed) {
+        if (!failing) log_.warn("claim_failed", {{"error", claimed.error().message}});
+        failing = true;
+        co_await sleep(1s);
+        continue;
+      }
+      failing = false;
+      if (claimed->empty()) continue;
+      auto batch = std::move(*claimed);
+      auto deadline = std::chrono::steady_clock::now() + config_.linger;
+      while (!stopping_ && records_in(batch) < config_.batch_records &&
+             batch.size() < config_.batch_jobs) {
+        auto left = std::chrono::duration_cast<milliseconds>(deadline -
+                                                             std::chrono::steady_clock::now());
+        if (left <= 0ms) break;
+        auto more = co_await queue_.claim(*blocking, consumer_,
+                                          config_.batch_jobs - batch.size(), left);
+        if (!more || more->empty()) break;
+        for (auto& job : *more) batch.push_back(std::move(job));
+      }
+      co_await run_batch(std::move(batch));
+    }
+    blocking->stop();
+    if (--running_ == 0) finish();
+  }
+
+  asio::awaitable<void> maintenance() {
+    auto last_reclaim = std::chrono::steady_clock::now();
+    while (!stopping_) {
+      co_await sleep(1s);
+      if (stopping_) break;
+      auto released = co_await queue_.release_due();
+      if (released && *released > 0) log_.info("retries_released", {{"jobs", *released}});
+      auto flushed = co_await buffer_.flush_idle();
+      if (flushed && !flushed->latencies_ms.empty()) {
+        log_.info("transactions_flushed", {{"jobs", flushed->latencies_ms.size()}});
+      }
+      if (std::chrono::steady_clock::now() - last_reclaim >= config_.queue.visibility / 2) {
+        last_reclaim = std::chrono::steady_clock::now();
+        auto reclaimed = co_await queue_.reclaim(consumer_, config_.batch_jobs);
+        if (reclaimed && !reclaimed->empty()) {
+          log_.warn("jobs_reclaimed", {{"jobs", reclaimed->size()}});
+          co_await run_batch(std::move(*reclaimed));
+        }
+      }
+    }
+  }
+
+  asio::awaitable<void> sleep(milliseconds duration) {
+    asio::steady_timer timer(io_, duration);
+    boost::system::error_code ignored;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+
+  // Renews the visibility of the batch's jobs until *done.
+  asio::awaitable<void> keep_alive(std::vector<std::string> ids, std::shared_ptr<bool> done) {
+    auto period = std::max<milliseconds>(config_.queue.visibility / 3, 50ms);
+    while (!*done) {
+      co_await sleep(period);
+      if (*done) break;
+      auto kept = co_await queue_.keep_alive(consumer_, ids);
+      if (kept && *kept < ids.size()) {
+        log_.warn("jobs_lost_to_reclaim", {{"jobs", ids.size() - *kept}});
+      }
+    }
+  }
+
+  asio::awaitable<void> run_batch(std::vector<jobs::Job> batch) {
+    ++busy_;
+    std::vector<std::string> ids;
+    for (const auto& job : batch) ids.push_back(job.id);
+    auto done = std::make_shared<bool>(false);
+    asio::co_spawn(io_, keep_alive(ids, done), asio::detached);
+
+    std::map<std::string, std::vector<jobs::Job>> by_connection;
+    for (auto& job : batch) by_connection[job.connection].push_back(std::move(job));
+    for (auto& [connection, jobs] : by_connection) {
+      co_await run_connection_batch(connection, jobs);
+    }
+    *done = true;
+    --busy_;
+  }
+
+  asio::awaitable<void> run_connection_batch(const std::string& connection,
+                                             std::vector<jobs::Job>& jobs) {
+    auto started = std::chrono::steady_clock::now();
+    std::vector<JobOutcome> outcomes;
+    auto credentials = co_await applink_.credentials(client_, connection);
+    if (!credentials) {
+      outcomes.assign(jobs.size(), JobOutcome{.error = "credentials for connection '" +
+                                                       connection + "': " +
+                                                       credentials.error().message});
+    } else {
+      salesforce::DataApi api(client_, *credentials,
+                              {.refresh = [this, connection] {
+                                return applink_.refresh(client_, connection);
+                              }});
+      CompletionPublisher publish =
+          publisher_ ? publish_with_eventing(credentials->user_id) : publish_with_rest(api);
+      BatchStats stats;
+      outcomes = co_await quote_jobs(api, *engine_, jobs, publish, &stats);
+      log_.info("batch_done", {{"connection", connection},
+                               {"jobs", jobs.size()},
+                               {"opportunities", stats.opportunities},
+                               {"queries", stats.queries},
+                               {"graph_requests", stats.graph_requests},
+                               {"api_requests", api.requests()},
+                               {"ms", std::chrono::duration_cast<milliseconds>(
+                                          std::chrono::steady_clock::now() - started)
+                                          .count()}});
+    }
+    std::vector<std::string> completed;
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      const auto& job = jobs[i];
+      const auto& outcome = outcomes[i];
+      if (outcome.success) {
+        completed.push_back(job.id);
+        log_.info("job_done", {{"job", job.id},
+                               {"transaction", job.transaction_key},
+                               {"quotes", outcome.quotes},
+                               {"lines", outcome.lines},
+                               {"skipped", outcome.skipped.size()},
+                               {"status", outcome.status}});
+        for (const auto& why : outcome.skipped) {
+          log_.info("opportunity_skipped", {{"job", job.id}, {"reason", why}});
+        }
+        continue;
+      }
+      auto failed = co_await queue_.fail(job, outcome.error);
+      log_.warn("job_failed", {{"job", job.id},
+                               {"transaction", job.transaction_key},
+                               {"attempt", job.attempt},
+                               {"error", outcome.error},
+                               {"next", !failed          ? "unknown (redis: " +
+                                                              failed.error().message + ")"
+                                        : failed->dead ? std::string("dead letter")
+                                                       : "retry in " +
+                                                              std::to_string(failed->delay.count()) +
+                                                              " ms"}});
+    }
+    if (!completed.empty()) {
+      auto acked = co_await queue_.complete(completed);
+      if (!acked) {
+        // The jobs will be reclaimed and run again: harmless (idempotent), logged.
+        log_.warn("complete_failed", {{"jobs", completed.size()}, {"error", acked.error().message}});
+      }
+    }
+  }
+
+  CompletionPublisher publish_with_eventing(SalesforceId user) {
+    return [this, user](const std::vector<std::string>& statuses)
+               -> asio::awaitable<std::vector<Result<void>>> {
+      std::vector<Result<void>> results;
+      for (const auto& status : statuses) {
+        boost::json::object fields{{"Status__c", status}};
+        results.push_back(
+            co_await publisher_->publish(client_, "QuoteGenerationComplete", user, fields));
+      }
+      co_return results;
+    };
+  }
+
+  void finish() {
+    redis_->stop();
+    log_.info("worker_stopped");
+    if (on_stopped_) on_stopped_();
+  }
+
+  asio::io_context& io_;
+  WorkerConfig config_;
+  applink::AppLink applink_;
+  std::optional<applink::EventPublisher> publisher_;
+  std::unique_ptr<pricing::PricingEngine> engine_;
+  net::HttpClient client_;
+  std::shared_ptr<net::RedisConnection> redis_;
+  jobs::JobQueue queue_;
+  events::TransactionBuffer buffer_;
+  std::string consumer_;
+  std::vector<std::shared_ptr<net::RedisConnection>> lanes_;
+  log::Logger log_;
+  std::function<void()> on_stopped_;
+  bool stopping_ = false;
+  unsigned running_ = 0;
+  unsigned busy_ = 0;
+};
+
+}  // namespace
+
+int run_worker(const Env& env, const WorkerOverrides& overrides) {
+  auto config = load_config(env, overrides);
+  if (!config) {
+    std::cerr << "pricing-engine worker: " << config.error().message << "\n";
+    return 2;
+  }
+  log::set_level(config->log_level);
+  auto applink = applink::AppLink::from_env(env);
+  if (!applink) {
+    std::cerr << "pricing-engine worker: " << applink.error().message << "\n";
+    return 2;
+  }
+  std::optional<applink::EventPublisher> publisher;
+  if (auto url = env.get("HEROKUEVENTS_PUBLISH_URL"); url && !url->empty()) {
+    auto made = applink::EventPublisher::from_env(env);
+    if (!made) {
+      std::cerr << "pricing-engine worker: " << made.error().message << "\n";
+      return 2;
+    }
+    publisher = std::move(*made);
+  }
+  auto engine_config = pricing::read_engine_config(env);
+  if (!engine_config) {
+    std::cerr << "pricing-engine worker: " << engine_config.error().message << "\n";
+    return 2;
+  }
+  auto engine = pricing::make_engine(*engine_config);
+  if (!engine) {
+    std::cerr << "pricing-engine worker: " << engine.error().message << "\n";
+    return 2;
+  }
+
+  asio::io_context io(1);
+  Worker worker(io, std::move(*config), std::move(*applink), std::move(publisher),
+                std::move(*engine));
+  asio::signal_set signals(io, SIGTERM, SIGINT);
+  asio::steady_timer deadline(io);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        if (worker.stopping()) {
+          io.stop();  // a second signal: now
+          return;
+        }
+        worker.stop();
+        signals.async_wait(on_signal);
+        // Heroku sends SIGKILL 30 s after SIGTERM; unfinished jobs are reclaimed later.
+        deadline.expires_after(25s);
+        deadline.async_wait([&](const boost::system::error_code& e) {
+          if (!e) io.stop();
+        });
+      };
+  signals.async_wait(on_signal);
+  // io.run() returns once the lanes are done and these waits are cancelled.
+  worker.on_stopped([&] {
+    signals.cancel();
+    deadline.cancel();
+  });
+  worker.start();
+  io.run();
+  return 0;
+}
+
+}  // namespace pe::worker
