@@ -190,7 +190,8 @@ asio::awaitable<Result<std::vector<Job>>> JobQueue::take_entries(const RedisRepl
     jobs.push_back(std::move(*job));
   }
   if (!vanished.empty()) {
-    auto acked = co_await redis_->exec(ack_command(keys_, vanished));
+    auto ack = ack_command(keys_, vanished);
+    auto acked = co_await redis_->exec(std::move(ack));
     if (!acked) co_return acked.error();
   }
   if (!reclaimed || jobs.empty()) co_return jobs;
@@ -211,10 +212,11 @@ asio::awaitable<Result<std::vector<Job>>> JobQueue::take_entries(const RedisRepl
     }
     jobs[i].attempt += static_cast<int>(std::max<int64_t>(deliveries - 1, 0));
     if (jobs[i].attempt > options_.max_attempts) {
-      auto moved = co_await dead_letter(
-          jobs[i], "its worker stopped before finishing it " + std::to_string(deliveries - 1) +
-                       " times (last error: " +
-                       (jobs[i].error.empty() ? std::string("none") : jobs[i].error) + ")");
+      // Named, not a temporary: GCC 12 destroys temporaries in co_await expressions too early.
+      std::string why = "its worker stopped before finishing it " +
+                        std::to_string(deliveries - 1) + " times (last error: " +
+                        (jobs[i].error.empty() ? std::string("none") : jobs[i].error) + ")";
+      auto moved = co_await dead_letter(jobs[i], why);
       if (!moved) co_return moved.error();
       continue;
     }

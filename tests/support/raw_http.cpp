@@ -130,4 +130,19 @@ std::optional<RawResponse> http_request(int port, const std::string& method,
   return c.read_response();
 }
 
+std::optional<RawResponse> http_request(int port, const std::string& method,
+                                        const std::string& path,
+                                        const std::vector<std::string>& headers,
+                                        const std::string& body) {
+  RawConnection c(port);
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n";
+  for (const auto& line : headers) req += line + "\r\n";
+  if (!body.empty() || method == "POST") {
+    req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  }
+  req += "\r\n" + body;
+  if (!c.send(req)) return std::nullopt;
+  return c.read_response();
+}
+
 }  // namespace pe::test

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pe::test {
 
@@ -46,5 +47,12 @@ class RawConnection {
 std::optional<RawResponse> http_request(int port, const std::string& method,
                                         const std::string& path, const std::string& body = "",
                                         const std::string& content_type = "application/json");
+
+// The same with extra header lines ("Authorization: Bearer x"); Content-Length is added for a
+// body.
+std::optional<RawResponse> http_request(int port, const std::string& method,
+                                        const std::string& path,
+                                        const std::vector<std::string>& headers,
+                                        const std::string& body);
 
 }  // namespace pe::test

@@ -1,0 +1,66 @@
+#include "jobs/job.hpp"
+
+#include <gtest/gtest.h>
+
+namespace pe::jobs {
+namespace {
+
+net::RedisReply fields(std::initializer_list<std::string_view> pairs) {
+  net::RedisReply reply{.type = net::RedisReply::Type::array};
+  for (auto text : pairs) {
+    reply.elements.push_back({.type = net::RedisReply::Type::string, .text = std::string(text)});
+  }
+  return reply;
+}
+
+TEST(Job, DecodesWhatTheFlushWrites) {
+  auto job = decode_job("5-0", fields({"tx", "0001-ab", "conn", "my-org", "ids",
+                                       "006000000000001AAA,006000000000002", "attempt", "3",
+                                       "enqueued", "1700000000000", "error", "boom"}));
+  ASSERT_TRUE(job) << job.error().message;
+  EXPECT_EQ(job->id, "5-0");
+  EXPECT_EQ(job->transaction_key, "0001-ab");
+  EXPECT_EQ(job->connection, "my-org");
+  ASSERT_EQ(job->record_ids.size(), 2u);
+  EXPECT_EQ(job->record_ids[1].str(), "006000000000002AAA");  // 15 → 18
+  EXPECT_EQ(job->attempt, 3);
+  EXPECT_EQ(job->enqueued_ms, 1700000000000);
+  EXPECT_EQ(job->error, "boom");
+}
+
+TEST(Job, RefusesMalformedEntriesNamingTheField) {
+  auto message = [](std::initializer_list<std::string_view> f) {
+    auto job = decode_job("1-1", fields(f));
+    return job ? std::string("ok") : job.error().message;
+  };
+  EXPECT_EQ(message({"conn", "c", "ids", "006000000000001AAA"}),
+            "job 1-1: tx is missing or longer than 256 bytes");
+  EXPECT_EQ(message({"tx", "t", "ids", "006000000000001AAA"}),
+            "job 1-1: conn is missing or longer than 256 bytes");
+  EXPECT_NE(message({"tx", "t", "conn", "c", "ids", ""}).find("ids: no record Ids"),
+            std::string::npos);
+  EXPECT_NE(message({"tx", "t", "conn", "c", "ids", "006000000000001AAB"}).find("ids:"),
+            std::string::npos);  // bad checksum
+  EXPECT_EQ(message({"tx", "t", "conn", "c", "ids", "006000000000001AAA", "attempt", "0"}),
+            "job 1-1: attempt is not a positive integer");
+  EXPECT_EQ(message({"tx", "t", "conn", "c", "ids", "006000000000001AAA", "enqueued", "x"}),
+            "job 1-1: enqueued is not an integer");
+  EXPECT_EQ(message({"tx", "t", "conn"}), "job 1-1: fields are not pairs");
+}
+
+TEST(Job, FieldsRoundTripThroughACommand) {
+  Job job{.transaction_key = "t", .connection = "c",
+          .record_ids = {SalesforceId::make("006", 7)}, .attempt = 2, .enqueued_ms = 9,
+          .error = "x"};
+  net::RedisCommand xadd("XADD", "s", "*");
+  append_job_fields(xadd, job);
+  EXPECT_EQ(xadd.size(), 3u + 12u);
+}
+
+TEST(Job, ClipsErrorsToOneBoundedLine) {
+  EXPECT_EQ(clip_error("a\nb\rc"), "a b c");
+  EXPECT_EQ(clip_error(std::string(5000, 'x')).size(), kMaxErrorBytes);
+}
+
+}  // namespace
+}  // namespace pe::jobs

@@ -1,0 +1,310 @@
+// The transaction buffer and the job queue against a real redis-server: a transaction becomes
+// exactly one job however many instances buffer and flush it, redeliveries make no second job,
+// idle transactions flush after the delay, and jobs are claimed, kept alive, reclaimed from a
+// dead consumer, retried with backoff, dead-lettered, retried from the dead letters and dropped.
+#include "events/transaction_buffer.hpp"
+#include "jobs/job_queue.hpp"
+#include "support/redis_server.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <deque>
+#include <set>
+#include <thread>
+
+namespace pe {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using events::TransactionBuffer;
+using jobs::Job;
+using jobs::JobQueue;
+
+// Runs io until the coroutine finishes.
+template <class T>
+T complete(asio::io_context& io, asio::awaitable<T> work) {
+  auto future = asio::co_spawn(io, std::move(work), asio::use_future);
+  while (future.wait_for(0s) != std::future_status::ready) {
+    if (io.stopped()) io.restart();
+    io.run_one_for(10ms);
+  }
+  return future.get();
+}
+
+std::vector<SalesforceId> opportunities(uint64_t first, size_t n) {
+  std::vector<SalesforceId> ids;
+  for (size_t i = 0; i < n; ++i) ids.push_back(SalesforceId::make("006", first + i));
+  return ids;
+}
+
+class QueueTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<net::RedisConnection> connect(std::chrono::milliseconds timeout = 2s) {
+    auto redis = net::RedisConnection::create(
+                     io, {.url = server.url(), .connect_timeout = timeout,
+                          .command_timeout = timeout})
+                     .value();
+    redis->start();
+    connections.push_back(redis);
+    return redis;
+  }
+  void TearDown() override {
+    for (auto& c : connections) c->stop();
+    io.run_for(50ms);
+  }
+  std::vector<Job> claim_all(JobQueue& queue, const std::string& consumer) {
+    auto blocking = connect();
+    auto claimed = complete(io, queue.claim(*blocking, consumer, 1000, 0ms));
+    EXPECT_TRUE(claimed) << claimed.error().message;
+    return claimed ? *claimed : std::vector<Job>{};
+  }
+
+  test::RedisServer server;
+  asio::io_context io;
+  std::vector<std::shared_ptr<net::RedisConnection>> connections;
+};
+
+TEST_F(QueueTest, AnEventOfAnotherTransactionFlushesTheOpenOneIntoOneJob) {
+  auto redis = connect();
+  TransactionBuffer buffer(redis);
+  JobQueue queue(redis);
+  ASSERT_TRUE(complete(io, queue.ensure_group()));
+  auto a = opportunities(1, 3);
+  auto first = complete(io, buffer.add("tx-a", "my-org", std::span(a).subspan(0, 2)));
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->added, 2u);
+  EXPECT_TRUE(first->flushed.latencies_ms.empty());
+  auto again = complete(io, buffer.add("tx-a", "my-org", std::span(a).subspan(1, 2)));
+  EXPECT_EQ(again->added, 1u);  // a[1] was there already
+  EXPECT_TRUE(claim_all(queue, "w1").empty());  // still open
+
+  auto b = opportunities(100, 1);
+  auto other = complete(io, buffer.add("tx-b", "my-org", b));
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->flushed.latencies_ms.size(), 1u);
+  auto jobs = claim_all(queue, "w1");
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].transaction_key, "tx-a");
+  EXPECT_EQ(jobs[0].connection, "my-org");
+  EXPECT_EQ(jobs[0].record_ids, a);  // sorted, deduplicated
+  EXPECT_EQ(jobs[0].attempt, 1);
+  EXPECT_GT(jobs[0].enqueued_ms, 0);
+}
+
+TEST_F(QueueTest, ARedeliveredEventMakesNoSecondJob) {
+  auto redis = connect();
+  TransactionBuffer buffer(redis);
+  JobQueue queue(redis);
+  ASSERT_TRUE(complete(io, queue.ensure_group()));
+  auto ids = opportunities(1, 5);
+  ASSERT_TRUE(complete(io, buffer.add("tx-a", "my-org", ids)));
+  auto flushed = complete(io, buffer.flush_all());
+  ASSERT_TRUE(flushed);
+  EXPECT_EQ(flushed->latencies_ms.size(), 1u);
+  auto redelivered = complete(io, buffer.add("tx-a", "my-org", ids));
+  ASSERT_TRUE(redelivered);
+  EXPECT_EQ(redelivered->added, 0u);
+  EXPECT_TRUE(complete(io, buffer.flush_all())->latencies_ms.empty());
+  EXPECT_EQ(claim_all(queue, "w1").size(), 1u);
+  // A late event with a new Id opens the transaction again, for that Id only.
+  auto late = opportunities(50, 1);
+  auto more = complete(io, buffer.add("tx-a", "my-org", late));
+  EXPECT_EQ(more->added, 1u);
+  ASSERT_EQ(complete(io, buffer.flush_all())->latencies_ms.size(), 1u);
+  auto jobs = claim_all(queue, "w1");
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].record_ids, late);
+}
+
+TEST_F(QueueTest, AnIdleTransactionIsFlushedAfterTheDelay) {
+  auto redis = connect();
+  TransactionBuffer buffer(redis, {.flush_after = 300ms});
+  JobQueue queue(redis);
+  ASSERT_TRUE(complete(io, queue.ensure_group()));
+  auto ids = opportunities(1, 2);
+  ASSERT_TRUE(complete(io, buffer.add("tx-a", "my-org", ids)));
+  EXPECT_TRUE(complete(io, buffer.flush_idle())->latencies_ms.empty());
+  std::this_thread::sleep_for(400ms);
+  auto flushed = complete(io, buffer.flush_idle());
+  ASSERT_EQ(flushed->latencies_ms.size(), 1u);
+  EXPECT_GE(flushed->latencies_ms[0], 300);
+  EXPECT_EQ(claim_all(queue, "w1").size(), 1u);
+}
+
+// Two instances buffer interleaved events and flush concurrently: one job per transaction.
+TEST_F(QueueTest, ConcurrentInstancesMakeExactlyOneJobPerTransaction) {
+  auto one = connect();
+  auto two = connect();
+  TransactionBuffer first(one, {.flush_after = 10ms});
+  TransactionBuffer second(two, {.flush_after = 10ms});
+  JobQueue queue(one);
+  ASSERT_TRUE(complete(io, queue.ensure_group()));
+  constexpr int kTransactions = 60;
+  std::vector<std::future<Result<events::AddResult>>> adds;
+  std::vector<std::future<Result<events::FlushResult>>> flushes;
+  // The coroutines start later: what they read must outlive them.
+  std::deque<std::string> keys;
+  std::deque<std::vector<SalesforceId>> halves;
+  for (int t = 0; t < kTransactions; ++t) {
+    auto ids = opportunities(1 + t * 10, 10);
+    keys.push_back("tx-" + std::to_string(t));
+    halves.emplace_back(ids.begin(), ids.begin() + 5);
+    auto& front = halves.back();
+    halves.emplace_back(ids.begin() + 3, ids.end());
+    auto& back = halves.back();
+    // Half of each transaction's Ids through each instance, with flushes racing them.
+    adds.push_back(asio::co_spawn(io, first.add(keys.back(), "org", front), asio::use_future));
+    adds.push_back(asio::co_spawn(io, second.add(keys.back(), "org", back), asio::use_future));
+    flushes.push_back(asio::co_spawn(io, first.flush_idle(), asio::use_future));
+    flushes.push_back(asio::co_spawn(io, second.flush_idle(), asio::use_future));
+  }
+  flushes.push_back(asio::co_spawn(io, first.flush_all(), asio::use_future));
+  flushes.push_back(asio::co_spawn(io, second.flush_all(), asio::use_future));
+  for (auto& f : adds) {
+    while (f.wait_for(0s) != std::future_status::ready) io.run_one_for(10ms);
+    ASSERT_TRUE(f.get());
+  }
+  for (auto& f : flushes) {
+    while (f.wait_for(0s) != std::future_status::ready) io.run_one_for(10ms);
+    ASSERT_TRUE(f.get());
+  }
+  ASSERT_TRUE(complete(io, first.flush_all()));
+  auto jobs = claim_all(queue, "w1");
+  // A flush may have taken a transaction between its two halves: then its late half is a job
+  // of its own (same transaction key), and no Id is in two jobs.
+  std::set<std::string> ids_seen;
+  std::set<std::string> transactions;
+  for (const auto& job : jobs) {
+    transactions.insert(job.transaction_key);
+    for (const auto& id : job.record_ids) {
+      EXPECT_TRUE(ids_seen.insert(std::string(id.str())).second) << id.str();
+    }
+  }
+  EXPECT_EQ(transactions.size(), size_t{kTransactions});
+  EXPECT_EQ(ids_seen.size(), size_t{kTransactions * 10});
+}
+
+TEST_F(QueueTest, AFailedJobIsRetriedWithBackoffThenDeadLetteredThenRetriedOrDropped) {
+  auto redis = connect();
+  JobQueue queue(redis, {.max_attempts = 2, .retry_initial = 100ms, .retry_max = 1s});
+  ASSERT_TRUE(complete(io, queue.ensure_group()));
+  Job job{.transaction_key = "tx-a", .connection = "org", .record_ids = opportunities(1, 2)};
+  ASSERT_TRUE(complete(io, queue.enqueue(job)));
+  auto claimed = claim_all(queue, "w1");
+  ASSERT_EQ(claimed.size(), 1u);
+  auto failed = complete(io, queue.fail(claimed[0], "org said no\nsecond line"));
+  ASSERT_TRUE(failed);
+  EXPECT_FALSE(failed->dead);
+  EXPECT_EQ(failed->delay, 100ms);
+  EXPECT_EQ(complete(io, queue.stats())->delayed, 1);
+  EXPECT_EQ(*complete(io, queue.release_due()), 0u);  // not yet due
+  std::this_thread::sleep_for(150ms);
+  EXPECT_EQ(*complete(io, queue.release_due()), 1u);
+  claimed = claim_all(queue, "w1");
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].attempt, 2);
+  EXPECT_EQ(claimed[0].error, "org said no second line");
+  failed = complete(io, queue.fail(claimed[0], "still no"));
+  EXPECT_TRUE(failed->dead);
+  auto stats = complete(io, queue.stats());
+  EXPECT_EQ(stats->waiting + stats->running + stats->delayed, 0);
+  EXPECT_EQ(stats->dead, 1);
+
+  auto dead = complete(io, queue.dead_letters(10));
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ((*dead)[0].error, "still no");
+  EXPECT_EQ((*dead)[0].record_ids, job.record_ids);
+  EXPECT_FALSE(*complete(io, queue.retry_dead("1-1")));  // no such dead letter
+  EXPECT_FALSE(complete(io, queue.retry_dead("KEYS *")));  // not an id: refused
+  ASSERT_TRUE(*complete(io, queue.retry_dead((*dead)[0].id)));
+  claimed = claim_all(queue, "w1");
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].attempt, 1);
+  EXPECT_EQ(claimed[0].transaction_key, "tx-a");
+  ASSERT_TRUE(complete(io, queue.fail(claimed[0], "x")));
+  std::this_thread::sleep_for(150ms);
+  complete(io, queue.release_due());
+  claimed = claim_all(queue, "w1");
+  ASSERT_TRUE(complete(io, queue.fail(claimed.at(0), "y"))->dead);
+  dead = complete(io, queue.dead_letters(10));
+  ASSERT_TRUE(*complete(io, queue.drop_dead(dead->at(0).id)));
+  EXPECT_EQ(complete(io, queue.stats())->dead, 0);
+}
+
+TEST_F(QueueTest, AJobOfADeadConsumerIsReclaimedUnlessKeptAlive) {
+  auto redis = connect();
+  JobQueue queue(redis, {.visibility = 300ms, .max_attempts = 3});
+  ASSERT_TRUE(complete(io, queue.ensure_group()));
+  Job job{.transaction_key = "tx-a", .connection = "org", .record_ids = opportunities(1, 1)};
+  ASSERT_TRUE(complete(io, queue.enqueue(job)));
+  ASSERT_TRUE(complete(io, queue.enqueue(job)));
+  auto claimed = claim_all(queue, "alive");
+  ASSERT_EQ(claimed.size(), 2u);
+  // "alive" keeps the first job; it abandons the second one.
+  for (int i = 0; i < 5; ++i) {
+    std::this_thread::sleep_for(100ms);
+    EXPECT_EQ(*complete(io, queue.keep_alive("alive", {claimed[0].id})), 1u);
+  }
+  JobQueue other(redis, {.visibility = 300ms, .max_attempts = 3});
+  auto reclaimed = complete(io, other.reclaim("rescuer", 10));
+  ASSERT_TRUE(reclaimed) << reclaimed.error().message;
+  ASSERT_EQ(reclaimed->size(), 1u);
+  EXPECT_EQ((*reclaimed)[0].id, claimed[1].id);
+  EXPECT_EQ((*reclaimed)[0].attempt, 2);  // the lost run counts
+  // The slow consumer cannot take it back.
+  EXPECT_EQ(*complete(io, queue.keep_alive("alive", {claimed[1].id})), 0u);
+  ASSERT_TRUE(complete(io, other.complete({claimed[1].id})));
+  ASSERT_TRUE(complete(io, queue.complete({claimed[0].id})));
+  auto stats = complete(io, queue.stats());
+  EXPECT_EQ(stats->waiting + stats->running, 0);
+}
+
+TEST_F(QueueTest, AJobThatKeepsKillingItsWorkersIsDeadLettered) {
+  auto redis = connect();
+  JobQueue queue(redis, {.visibility = 100ms, .max_attempts = 2});
+  ASSERT_TRUE(complete(io, queue.ensure_group()));
+  Job job{.transaction_key = "tx-a", .connection = "org", .record_ids = opportunities(1, 1)};
+  ASSERT_TRUE(complete(io, queue.enqueue(job)));
+  ASSERT_EQ(claim_all(queue, "first").size(), 1u);
+  std::this_thread::sleep_for(150ms);
+  ASSERT_EQ(complete(io, queue.reclaim("second", 10))->size(), 1u);  // attempt 2
+  std::this_thread::sleep_for(150ms);
+  EXPECT_TRUE(complete(io, queue.reclaim("third", 10))->empty());  // attempt 3 > 2
+  auto dead = complete(io, queue.dead_letters(10));
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_NE(dead->at(0).error.find("worker stopped before finishing it"), std::string::npos);
+}
+
+TEST_F(QueueTest, AMalformedEntryBecomesADeadLetterNotACrash) {
+  auto redis = connect();
+  JobQueue queue(redis);
+  ASSERT_TRUE(complete(io, queue.ensure_group()));
+  net::RedisCommand bad("XADD", queue.keys().stream, "*", "tx", "t", "conn", "c", "ids",
+                        "006-not-an-id");
+  ASSERT_TRUE(complete(io, redis->exec(bad)));
+  EXPECT_TRUE(claim_all(queue, "w1").empty());
+  auto dead = complete(io, queue.dead_letters(10));
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_NE(dead->at(0).error.find("ids"), std::string::npos) << dead->at(0).error;
+  EXPECT_EQ(complete(io, queue.stats())->running, 0);
+}
+
+TEST_F(QueueTest, BufferingFailsWhenRedisIsDown) {
+  auto redis = connect(300ms);
+  TransactionBuffer buffer(redis);
+  auto ids = opportunities(1, 1);
+  ASSERT_TRUE(complete(io, buffer.add("tx-a", "org", ids)));
+  server.stop();
+  auto added = complete(io, buffer.add("tx-a", "org", ids));
+  ASSERT_FALSE(added);
+  EXPECT_TRUE(added.error().code == Errc::unavailable ||
+              added.error().code == Errc::deadline_exceeded)
+      << added.error().message;
+  EXPECT_FALSE(complete(io, buffer.add("tx with spaces", "org", ids)));
+}
+
+}  // namespace
+}  // namespace pe
