@@ -3,6 +3,7 @@
 // mean (slow, malformed, oversized) and see exactly what the server answered.
 #include "net/http_server.hpp"
 #include "support/process.hpp"
+#include "support/redis_server.hpp"
 #include "support/raw_http.hpp"
 
 #include <gtest/gtest.h>
@@ -489,10 +490,19 @@ TEST(ServerShutdown, StopBeforeRunReturnsAtOnce) {
   EXPECT_LT(Clock::now() - start, 500ms);
 }
 
+// What the web role needs besides its flags: Redis and the connection its jobs are for.
+std::map<std::string, std::string> web_env(const test::RedisServer& redis,
+                                           std::map<std::string, std::string> more = {}) {
+  more["REDIS_URL"] = redis.url();
+  more["CONNECTION_NAMES"] = "test-org";
+  return more;
+}
+
 TEST(WebProcess, ServesHealthzLogsLogfmtAndExitsCleanlyOnSigterm) {
+  test::RedisServer redis;
   int port = test::free_port();
   auto web = test::Process::start({PE_BINARY, "web", "--port", std::to_string(port)},
-                                  {{"WEB_THREADS", "2"}, {"LOG_LEVEL", "info"}});
+                                  web_env(redis, {{"WEB_THREADS", "2"}, {"LOG_LEVEL", "info"}}));
   ASSERT_TRUE(test::wait_for_port(port, 5s)) << web.output();
   auto r = test::http_request(port, "GET", "/healthz");
   ASSERT_TRUE(r);
@@ -522,9 +532,11 @@ TEST(WebProcess, ServesHealthzLogsLogfmtAndExitsCleanlyOnSigterm) {
 }
 
 TEST(WebProcess, AccessLogFollowsTheLogLevel) {
+  test::RedisServer redis;
   int port = test::free_port();
   auto web = test::Process::start({PE_BINARY, "web", "--port", std::to_string(port)},
-                                  {{"LOG_LEVEL", "warn"}});
+                                  web_env(redis, {{"LOG_LEVEL", "warn"},
+                                                  {"PRICING_WEBHOOK_TOKEN", "t"}}));
   ASSERT_TRUE(test::wait_for_port(port, 5s)) << web.output();
   ASSERT_TRUE(test::http_request(port, "GET", "/healthz"));
   web.signal(SIGINT);
@@ -540,6 +552,7 @@ TEST(WebProcess, ReportsEveryBadVariableAtOnce) {
   EXPECT_NE(out.find("PORT: expected a whole number, got 'http'"), std::string::npos) << out;
   EXPECT_NE(out.find("WEB_THREADS: must be between 0 and 256, got -1"), std::string::npos) << out;
   EXPECT_NE(out.find("LOG_LEVEL: unknown log level 'loud'"), std::string::npos) << out;
+  EXPECT_NE(out.find("PRICING_CONNECTION: is required"), std::string::npos) << out;
 }
 
 TEST(WebProcess, HelpDescribesTheFlags) {
@@ -551,10 +564,13 @@ TEST(WebProcess, HelpDescribesTheFlags) {
 }
 
 TEST(WebProcess, RefusesAPortInUse) {
+  test::RedisServer redis;
   int port = test::free_port();
-  auto first = test::Process::start({PE_BINARY, "web", "--port", std::to_string(port)});
+  auto first = test::Process::start({PE_BINARY, "web", "--port", std::to_string(port)},
+                                    web_env(redis));
   ASSERT_TRUE(test::wait_for_port(port, 5s)) << first.output();
-  auto second = test::Process::start({PE_BINARY, "web", "--port", std::to_string(port)});
+  auto second = test::Process::start({PE_BINARY, "web", "--port", std::to_string(port)},
+                                     web_env(redis));
   EXPECT_EQ(second.wait(5s), 1);
   EXPECT_NE(second.output().find("Address already in use"), std::string::npos) << second.output();
 }
