@@ -39,52 +39,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# launch <port> <log> <command...>: starts the server and prints "<pid> <µs from exec to the
-# first 200 from GET /healthz>" (python, for a clock finer than a shell loop's).
-launch() {
-  python3 - "$@" <<'PY'
-import socket, subprocess, sys, time
-port, log, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-request = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-t0 = time.perf_counter()
-p = subprocess.Popen(cmd, stdout=open(log, "wb"), stderr=subprocess.STDOUT)
-while time.perf_counter() - t0 < 5:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-            s.sendall(request)
-            if s.recv(64).startswith(b"HTTP/1.1 200"):
-                print(p.pid, int((time.perf_counter() - t0) * 1e6))
-                sys.exit(0)
-    except OSError:
-        time.sleep(0.0005)
-print(p.pid, -1)
-sys.exit(1)
-PY
-}
-
-# Stops the server (SIGTERM) and waits for it to go (it is python's child, not ours).
-stop_server() {
-  kill -TERM "$1" 2>/dev/null || return 0
-  for _ in $(seq 500); do
-    kill -0 "$1" 2>/dev/null || return 0
-    sleep 0.01
-  done
-  kill -KILL "$1" 2>/dev/null || true
-}
-
-# wrk latency "1.23ms" / "950.00us" / "1.01s" -> microseconds
-to_us() {
-  awk -v v="$1" 'BEGIN {
-    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.0f", v }
-    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.0f", v * 1000 }
-    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.0f", v * 1000000 } }'
-}
-
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# shellcheck source=bench/wrk_lib.sh
+source bench/wrk_lib.sh
+# The web role wants a connection name; Redis it may lack here (the ping route does not use it).
+export CONNECTION_NAMES=${CONNECTION_NAMES:-bench}
 
 # run_one <kind> <threads>: one server, one wrk run; appends "rps p50 p99 rss ready cpu" to a file.
 run_one() {

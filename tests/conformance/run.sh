@@ -35,4 +35,11 @@ set -a
 source "$work/org.env"
 set +a
 cd "$here"
-node --test --test-reporter=spec ./*.test.mjs
+status=0
+node --test --test-reporter=spec ./*.test.mjs || status=$?
+if [[ $status -ne 0 ]]; then
+  if ! kill -0 "$org_pid" 2>/dev/null; then echo "the local org is no longer running" >&2; fi
+  echo "--- the local org's output:" >&2
+  tail -n 60 "$work/devorg.log" >&2
+fi
+exit "$status"
