@@ -151,7 +151,10 @@ int run_web(const Env& env, const WebOverrides& overrides) {
     log::Logger().error("web_failed", {{"error", e.what()}});
     code = 1;
   }
+  // Each connection's timers belong to its thread's io_context, which the server destroys: the
+  // last references must go before the server does (Connections outlives it).
   for (auto& redis : connections.all) redis->stop();
+  connections.all.clear();
   return code;
 }
 
