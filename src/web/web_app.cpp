@@ -17,6 +17,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
+constexpr std::chrono::milliseconds kWebRedisTimeout{2'000};
+
 // What run_web shares with the server threads: their Redis connections, to stop at the end.
 struct Connections {
   std::mutex mutex;
@@ -80,8 +82,7 @@ std::shared_ptr<net::Router> make_router(const WebConfig& config, net::ThreadCon
     res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     co_return res;
   });
-  router->add(http::verb::get, "/readyz",
-              [redis](net::Request&) { return readyz(*redis); });
+  router->add(http::verb::get, "/readyz", [redis](net::Request&) { return readyz(*redis); });
   // A trivial JSON route: the baseline for server benchmarks.
   router->add(http::verb::get, "/api/ping", [](net::Request&) -> asio::awaitable<net::Response> {
     co_return net::json_response(http::status::ok, R"({"pong":true})");
@@ -107,6 +108,9 @@ Result<WebConfig> load_web_config(const Env& env, const WebOverrides& overrides)
   config.server.threads = static_cast<unsigned>(read.integer("WEB_THREADS", 0, 0, 256));
   config.server.access_log = read.boolean("WEB_ACCESS_LOG", true);
   config.redis = net::redis_config_from(read);
+  // A delivery waits for Redis at most this long before its 503: Eventing retries sooner, and a
+  // webhook that hangs while Redis restarts holds connections for nothing.
+  if (!env.get("REDIS_TIMEOUT")) config.redis.command_timeout = kWebRedisTimeout;
   config.buffer = events::buffer_options_from(read);
   config.webhook = webhook_config_from(read);
   std::string problems;

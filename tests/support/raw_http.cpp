@@ -126,7 +126,9 @@ std::optional<RawResponse> http_request(int port, const std::string& method,
            "\r\n";
   }
   req += "\r\n" + body;
-  if (!c.send(req)) return std::nullopt;
+  // A server refusing a large body answers and closes before it is all sent: the send fails,
+  // and the answer waits to be read, as curl would.
+  c.send(req);
   return c.read_response();
 }
 
@@ -141,7 +143,9 @@ std::optional<RawResponse> http_request(int port, const std::string& method,
     req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   }
   req += "\r\n" + body;
-  if (!c.send(req)) return std::nullopt;
+  // A server refusing a large body answers and closes before it is all sent: the send fails,
+  // and the answer waits to be read, as curl would.
+  c.send(req);
   return c.read_response();
 }
 
