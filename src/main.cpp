@@ -2,6 +2,7 @@
 // main only parses the command line and hands over; each role lives in its own module.
 #include "common/config.hpp"
 #include "common/log.hpp"
+#include "demo/demo.hpp"
 #include "devorg/devorg_app.hpp"
 #include "jobs/jobs_command.hpp"
 #include "pricing/price_command.hpp"
@@ -45,8 +46,9 @@ int main(int argc, char** argv) {
   pe::worker::WorkerOverrides worker_overrides;
   auto* worker = app.add_subcommand(
       "worker", "Claim quote jobs from Redis: read, price, write quotes, publish completion");
-  worker->add_option("--concurrency", worker_overrides.concurrency,
-                     "Batches in flight at once (default: $WORKER_CONCURRENCY or 2)")
+  worker
+      ->add_option("--concurrency", worker_overrides.concurrency,
+                   "Batches in flight at once (default: $WORKER_CONCURRENCY or 2)")
       ->check(CLI::Range(1u, 64u));
 
   pe::jobs::JobsOptions jobs_options;
@@ -100,6 +102,21 @@ int main(int argc, char** argv) {
   devorg->add_option("--fault-latency-ms", devorg_options.fault_latency_ms,
                      "Add this much latency to every API answer");
 
+  pe::demo::DemoOptions demo_options;
+  auto* demo = app.add_subcommand(
+      "demo", "Run Redis, the local org, web and worker; bulk-edit opportunities; show the quotes");
+  demo->add_option("--opportunities", demo_options.opportunities,
+                   "Opportunities edited in one transaction (default 50)")
+      ->check(CLI::Range(1, 200));
+  demo->add_option("--seed", demo_options.seed,
+                   "Sample opportunities in the local org (default 200)")
+      ->check(CLI::Range(1, 100'000));
+  demo->add_flag("--keep", demo_options.keep,
+                 "Keep everything running after the summary, until Ctrl-C");
+  demo->add_option("--timeout", demo_options.timeout_seconds,
+                   "Seconds to wait for the quotes and the notification (default 60)")
+      ->check(CLI::Range(1, 3600));
+
   CLI11_PARSE(app, argc, argv);
 
   auto env = load_env();
@@ -112,6 +129,7 @@ int main(int argc, char** argv) {
     return pe::jobs::run_jobs_command(jobs_options, env, std::cout, std::cerr);
   }
   if (devorg->parsed()) return pe::devorg::run_devorg(devorg_options, env);
+  if (demo->parsed()) return pe::demo::run_demo(demo_options, env, std::cout, std::cerr);
   if (price->parsed())
     return pe::pricing::run_price(price_options, env, std::cin, std::cout, std::cerr);
   return 2;

@@ -1,0 +1,127 @@
+// Runs the real `pricing-engine demo`: it starts its own redis-server (or uses REDIS_URL, under
+// keys of its own), a seeded local org, web and worker; a bulk edit becomes one job, one quote per
+// edited opportunity and one notification; it exits 0 with a summary. Bad options and an
+// unreachable Redis give a clear message, without the password, and a non-zero exit.
+#include "support/process.hpp"
+#include "support/redis_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace pe::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string read(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string quoted(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+struct Run {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+// `pricing-engine demo <args>`, stdout and stderr kept apart.
+Run demo(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) {
+  static int counter = 0;
+  auto dir = temp_dir("demo_test_" + std::to_string(++counter));
+  std::string command = quoted(PE_BINARY) + " demo";
+  for (const auto& a : args) command += " " + quoted(a);
+  command +=
+      " < /dev/null > " + quoted((dir / "out").string()) + " 2> " + quoted((dir / "err").string());
+  auto p = Process::start({"sh", "-c", command}, env);
+  Run run;
+  run.code = p.wait(150s).value_or(-1);
+  run.out = read(dir / "out");
+  run.err = read(dir / "err");
+  return run;
+}
+
+std::string redis_cli(int port, const std::string& password, const std::string& command) {
+  auto dir = temp_dir("demo_test_cli");
+  std::string line = "redis-cli -p " + std::to_string(port) + " --no-auth-warning" +
+                     (password.empty() ? "" : " -a " + quoted(password)) + " " + command + " > " +
+                     quoted((dir / "out").string()) + " 2>&1";
+  auto p = Process::start({"sh", "-c", line});
+  p.wait(10s);
+  return read(dir / "out");
+}
+
+TEST(Demo, TurnsABulkEditIntoOneJobTheQuotesAndANotification) {
+  auto run = demo({"--opportunities", "12", "--seed", "30"});
+  ASSERT_EQ(run.code, 0) << run.out << run.err;
+  // Each step, in the order it happens.
+  std::vector<std::string> steps = {"redis-server",
+                                    "web ",
+                                    "devorg",
+                                    "worker",
+                                    "edited 12 opportunities: one transaction",
+                                    "web received",
+                                    "the worker finished job",
+                                    "12 quotes",
+                                    "notification (the QuoteGenerationComplete Flow)",
+                                    "Summary"};
+  size_t at = 0;
+  for (const auto& step : steps) {
+    auto found = run.out.find(step, at);
+    ASSERT_NE(found, std::string::npos) << "missing or out of order: " << step << "\n" << run.out;
+    at = found;
+  }
+  EXPECT_NE(run.out.find("quotes                12 with"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Quotes Generated: 12"), std::string::npos) << run.out;
+  // The first ten quotes are listed one by one with their totals.
+  std::regex quote_line(R"(quote \d+ .* lines  subtotal +[0-9,]+\.\d\d  total +[0-9,]+\.\d\d)");
+  auto listed = std::distance(std::sregex_iterator(run.out.begin(), run.out.end(), quote_line),
+                              std::sregex_iterator());
+  EXPECT_EQ(listed, 10) << run.out;
+  EXPECT_TRUE(run.err.empty()) << run.err;
+}
+
+TEST(Demo, UsesRedisUrlUnderKeysOfItsOwnAndNeverPrintsThePassword) {
+  RedisServer redis({.password = "s3cret-pw"});
+  redis_cli(redis.port(), "s3cret-pw", "XADD pe:jobs '*' tx other-deployment");
+  auto run = demo({"--opportunities", "3", "--seed", "10"}, {{"REDIS_URL", redis.url()}});
+  ASSERT_EQ(run.code, 0) << run.out << run.err;
+  EXPECT_EQ(run.out.find("s3cret-pw"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("keys under pe:demo:"), std::string::npos) << run.out;
+  // The other deployment's job is untouched; the demo's keys carry its prefix.
+  EXPECT_EQ(redis_cli(redis.port(), "s3cret-pw", "XLEN pe:jobs"), "1\n");
+  EXPECT_NE(redis_cli(redis.port(), "s3cret-pw", "KEYS 'pe:demo:*'").find("pe:demo:"),
+            std::string::npos);
+}
+
+TEST(Demo, UnreachableRedisFailsClearlyWithoutThePassword) {
+  int port = free_port();
+  auto run = demo({}, {{"REDIS_URL", "redis://:hunter2-pw@127.0.0.1:" + std::to_string(port)}});
+  EXPECT_EQ(run.code, 1) << run.out << run.err;
+  EXPECT_NE(run.err.find("cannot reach Redis"), std::string::npos) << run.err;
+  EXPECT_EQ((run.out + run.err).find("hunter2-pw"), std::string::npos) << run.out << run.err;
+}
+
+TEST(Demo, RejectsBadOptions) {
+  auto too_few = demo({"--opportunities", "20", "--seed", "5"});
+  EXPECT_EQ(too_few.code, 2);
+  EXPECT_NE(too_few.err.find("--seed must be at least --opportunities"), std::string::npos)
+      << too_few.err;
+  auto out_of_range = demo({"--opportunities", "500"});
+  EXPECT_NE(out_of_range.code, 0);
+  EXPECT_NE(out_of_range.err.find("--opportunities"), std::string::npos) << out_of_range.err;
+  EXPECT_TRUE(out_of_range.out.empty()) << out_of_range.out;
+}
+
+}  // namespace
+}  // namespace pe::test
