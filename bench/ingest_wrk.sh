@@ -10,6 +10,8 @@
 #              (the same transaction and Id each time: a redelivery storm, the cheapest path)
 #   ingest-tx  POST /api/generatequotes, each wrk connection sending transactions of 50 events
 #              with new Ids (bench/ingest_transactions.lua): every 50th event flushes a job
+#   ingest-half  ingest paced at half the rate ingest reached in the same run
+#              (bench/ingest_paced.lua): the latency at half the peak load
 # Each cell is the median of RUNS runs; also the server's CPU µs per request, its peak RSS and
 # its start-to-first-answer time.
 #
@@ -24,7 +26,7 @@ DURATION=${DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-64}
 WRK_THREADS=${WRK_THREADS:-2}
 WEB_THREADS=${WEB_THREADS:-2}
-KINDS=${KINDS:-"noop ingest ingest-tx"}
+KINDS=${KINDS:-"noop ingest ingest-tx ingest-half"}
 WEB=$BUILD/src/pricing-engine
 [[ -x $WEB ]] || { echo "missing $WEB: build the release preset first" >&2; exit 1; }
 for tool in wrk redis-server redis-benchmark redis-cli; do
@@ -54,7 +56,7 @@ rb() {  # redis-benchmark SET rate, requests/s
     awk '/SET/ {for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+$/) {printf "%.0f", $i; exit}}'
 }
 
-export REDIS_URL="redis://127.0.0.1:$redis_port" CONNECTION_NAMES=bench \
+export CONNECTIONS REDIS_URL="redis://127.0.0.1:$redis_port" CONNECTION_NAMES=bench \
   PRICING_WEBHOOK_TOKEN=bench-token PRICING_FLUSH_SECONDS=3600 LOG_LEVEL=warn \
   WEB_THREADS BODY_FILE=bench/ingest_event.json
 
@@ -68,6 +70,11 @@ run_one() {
     noop) path=/api/noop script=bench/ingest_post.lua ;;
     ingest) path=/api/generatequotes script=bench/ingest_post.lua ;;
     ingest-tx) path=/api/generatequotes script=bench/ingest_transactions.lua ;;
+    ingest-half)
+      path=/api/generatequotes script=bench/ingest_paced.lua
+      [[ -s $work/ingest ]] || { echo "ingest-half needs ingest first in KINDS" >&2; exit 1; }
+      export TARGET_RATE=$(( $(tail -1 "$work/ingest" | awk '{print $1}') / 2 ))
+      ;;
   esac
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$script" \
     "http://127.0.0.1:$port$path" >"$work/wrk"
