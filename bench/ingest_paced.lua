@@ -1,12 +1,7 @@
 -- ingest_paced.lua: ingest_post.lua at a set rate. Each of the CONNECTIONS connections waits
 -- CONNECTIONS / TARGET_RATE seconds between requests (wrk's delay() has whole milliseconds, so it
 -- alternates between the two nearest ones to average the exact interval).
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/cloudevents+json"
-wrk.headers["Authorization"] = "Bearer " .. (os.getenv("PRICING_WEBHOOK_TOKEN") or "")
-local file = assert(io.open(os.getenv("BODY_FILE"), "r"))
-wrk.body = file:read("*a")
-file:close()
+dofile("bench/ingest_post.lua")
 
 local interval_ms = tonumber(os.getenv("CONNECTIONS")) * 1000 / tonumber(os.getenv("TARGET_RATE"))
 local low = math.floor(interval_ms)

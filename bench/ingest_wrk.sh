@@ -109,14 +109,15 @@ for run in $(seq "$RUNS"); do
 done
 
 col() { awk -v c="$1" '{print $c}' "$2" | median; }
-noop_rps=$(col 1 "$work/noop")
+noop_rps=0
+[[ -s $work/noop ]] && noop_rps=$(col 1 "$work/noop")
 echo
 echo "| route | req/s | vs noop | CPU µs/req | p50 µs | p99 µs | peak RSS MB | start to first answer ms |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for kind in $KINDS; do
   f=$work/$kind
   rps=$(col 1 "$f")
-  echo "| $kind | $rps | $(awk -v a="$rps" -v b="$noop_rps" 'BEGIN {printf "%.2f", a / b}') |" \
+  echo "| $kind | $rps | $(awk -v a="$rps" -v b="$noop_rps" 'BEGIN {if (b > 0) printf "%.2f", a / b; else printf "-"}') |" \
     "$(col 6 "$f") | $(col 2 "$f") | $(col 3 "$f") |" \
     "$(awk -v k="$(col 4 "$f")" 'BEGIN {printf "%.1f", k / 1024}') |" \
     "$(awk -v u="$(col 5 "$f")" 'BEGIN {printf "%.1f", u / 1000}') |"

@@ -7,27 +7,12 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 namespace pe::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string read(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string quoted(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 struct Run {
   int code = -1;
@@ -39,26 +24,26 @@ struct Run {
 Run demo(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) {
   static int counter = 0;
   auto dir = temp_dir("demo_test_" + std::to_string(++counter));
-  std::string command = quoted(PE_BINARY) + " demo";
-  for (const auto& a : args) command += " " + quoted(a);
-  command +=
-      " < /dev/null > " + quoted((dir / "out").string()) + " 2> " + quoted((dir / "err").string());
+  std::string command = shell_quoted(PE_BINARY) + " demo";
+  for (const auto& a : args) command += " " + shell_quoted(a);
+  command += " < /dev/null > " + shell_quoted((dir / "out").string()) + " 2> " +
+             shell_quoted((dir / "err").string());
   auto p = Process::start({"sh", "-c", command}, env);
   Run run;
   run.code = p.wait(150s).value_or(-1);
-  run.out = read(dir / "out");
-  run.err = read(dir / "err");
+  run.out = read_file(dir / "out");
+  run.err = read_file(dir / "err");
   return run;
 }
 
 std::string redis_cli(int port, const std::string& password, const std::string& command) {
   auto dir = temp_dir("demo_test_cli");
   std::string line = "redis-cli -p " + std::to_string(port) + " --no-auth-warning" +
-                     (password.empty() ? "" : " -a " + quoted(password)) + " " + command + " > " +
-                     quoted((dir / "out").string()) + " 2>&1";
+                     (password.empty() ? "" : " -a " + shell_quoted(password)) + " " + command +
+                     " > " + shell_quoted((dir / "out").string()) + " 2>&1";
   auto p = Process::start({"sh", "-c", line});
   p.wait(10s);
-  return read(dir / "out");
+  return read_file(dir / "out");
 }
 
 TEST(Demo, TurnsABulkEditIntoOneJobTheQuotesAndANotification) {

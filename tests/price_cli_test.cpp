@@ -6,26 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <sstream>
 
 namespace pe::test {
 namespace {
 
 const std::string kSource = PE_SOURCE_DIR;
 const std::string kRules = kSource + "/config/pricing-rules.example.json";
-
-std::string read(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string quoted(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 struct Run {
   int code = -1;
@@ -39,20 +25,21 @@ Run price(const std::vector<std::string>& args, const std::string* input = nullp
           const std::map<std::string, std::string>& env = {}) {
   static int counter = 0;
   auto dir = temp_dir("price_cli_" + std::to_string(++counter));
-  std::string command = quoted(PE_BINARY) + " price";
-  for (const auto& a : args) command += " " + quoted(a);
+  std::string command = shell_quoted(PE_BINARY) + " price";
+  for (const auto& a : args) command += " " + shell_quoted(a);
   if (input) {
     std::ofstream(dir / "in.json", std::ios::binary) << *input;
-    command += " < " + quoted((dir / "in.json").string());
+    command += " < " + shell_quoted((dir / "in.json").string());
   } else {
     command += " < /dev/null";
   }
-  command += " > " + quoted((dir / "out").string()) + " 2> " + quoted((dir / "err").string());
+  command +=
+      " > " + shell_quoted((dir / "out").string()) + " 2> " + shell_quoted((dir / "err").string());
   auto p = Process::start({"sh", "-c", command}, env);
   Run run;
   run.code = p.wait(std::chrono::seconds(60)).value_or(-1);
-  run.out = read(dir / "out");
-  run.err = read(dir / "err");
+  run.out = read_file(dir / "out");
+  run.err = read_file(dir / "err");
   return run;
 }
 
@@ -61,7 +48,7 @@ TEST(PriceCli, PricesTheGoldenInputExactlyAsTheGoldenFile) {
       {"--rules", kRules, "--input", kSource + "/src/pricing/testdata/golden_opportunities.json"});
   EXPECT_EQ(run.code, 0) << run.err;
   EXPECT_EQ(run.err, "");
-  EXPECT_EQ(run.out, read(kSource + "/src/pricing/testdata/golden_quotes.json"));
+  EXPECT_EQ(run.out, read_file(kSource + "/src/pricing/testdata/golden_quotes.json"));
 }
 
 const std::string kGood = R"({"opportunities": [{

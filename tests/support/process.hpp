@@ -54,5 +54,9 @@ int free_port();
 bool wait_for_port(int port, std::chrono::milliseconds timeout);
 // A fresh empty directory under the system temp dir, removed by nobody (tests are short-lived).
 std::filesystem::path temp_dir(const std::string& prefix);
+// The whole file, or "" when it cannot be read.
+std::string read_file(const std::filesystem::path& path);
+// `s` in single quotes for sh -c, with its own single quotes escaped.
+std::string shell_quoted(const std::string& s);
 
 }  // namespace pe::test
