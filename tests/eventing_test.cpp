@@ -9,8 +9,8 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
-#include <fstream>
 #include <atomic>
+#include <fstream>
 #include <map>
 #include <random>
 #include <thread>
@@ -90,10 +90,9 @@ class Eventing : public ::testing::Test {
     web_port = test::free_port();
     devorg.emplace(test::Process::start(
         {PE_BINARY, "devorg", "--port", std::to_string(org_port), "--seed", std::to_string(seed),
-         "--env-file",
-         dir + "/org.env", "--webhook",
-         "http://127.0.0.1:" + std::to_string(web_port) + "/api/generatequotes",
-         "--webhook-token", kHookToken},
+         "--env-file", dir + "/org.env", "--webhook",
+         "http://127.0.0.1:" + std::to_string(web_port) + "/api/generatequotes", "--webhook-token",
+         kHookToken},
         {{"LOG_LEVEL", "warn"}}));
     ASSERT_TRUE(wait_until([&] { return read_env_file(dir + "/org.env").size() >= 7; }, 10s))
         << devorg->output();
@@ -117,11 +116,10 @@ class Eventing : public ::testing::Test {
   }
   test::Process start_worker() { return test::Process::start({PE_BINARY, "worker"}, env); }
 
-  std::optional<test::RawResponse> post(int port, const std::string& body,
-                                        const std::string& content_type =
-                                            "application/cloudevents+json",
-                                        const std::string& token = kHookToken,
-                                        std::vector<std::string> extra = {}) {
+  std::optional<test::RawResponse> post(
+      int port, const std::string& body,
+      const std::string& content_type = "application/cloudevents+json",
+      const std::string& token = kHookToken, std::vector<std::string> extra = {}) {
     extra.push_back("Content-Type: " + content_type);
     if (!token.empty()) extra.push_back("Authorization: Bearer " + token);
     return test::http_request(port, "POST", "/api/generatequotes", extra, body);
@@ -130,8 +128,7 @@ class Eventing : public ::testing::Test {
   std::string access_token() {
     if (!token_.empty()) return token_;
     const auto& url = env["HEROKU_APPLINK_API_URL"];
-    auto path = url.substr(url.find('/', std::string("http://").size())) +
-                "/authorizations/devorg";
+    auto path = url.substr(url.find('/', std::string("http://").size())) + "/authorizations/devorg";
     auto r = test::http_request(org_port, "GET", path,
                                 {"Authorization: Bearer " + env["HEROKU_APPLINK_TOKEN"],
                                  "X-App-UUID: " + env["HEROKU_APP_ID"]},
@@ -194,7 +191,7 @@ class Eventing : public ::testing::Test {
     return out;
   }
 
-  int seed = 60;  // opportunities in the local org
+  int seed = 60;                           // opportunities in the local org
   test::RedisServer redis{{.aof = true}};  // appendonly: a clean restart keeps everything
   std::string dir;
   int org_port = 0;
@@ -233,10 +230,9 @@ TEST_F(Eventing, ABulkEditOfFiftyIsOneJobAndOneNotification) {
                                    {"StageName", "Negotiation/Review"}});
   }
   auto body = json::serialize(json::object{{"allOrNone", true}, {"records", records}});
-  auto r = test::http_request(org_port, "PATCH", "/services/data/v62.0/composite/sobjects",
-                              {"Authorization: Bearer " + access_token(),
-                               "Content-Type: application/json"},
-                              body);
+  auto r = test::http_request(
+      org_port, "PATCH", "/services/data/v62.0/composite/sobjects",
+      {"Authorization: Bearer " + access_token(), "Content-Type: application/json"}, body);
   ASSERT_TRUE(r && r->status == 200) << (r ? r->body : "");
   ASSERT_TRUE(wait_until([&] { return notifications().size() == 1; }, 30s)) << all_output();
   EXPECT_EQ(notifications()[0], "Quotes Generated: 50");
@@ -254,12 +250,12 @@ TEST_F(Eventing, ABulkEditOfFiftyIsOneJobAndOneNotification) {
 }
 
 TEST_F(Eventing, BinaryAndBatchModesAreAccepted) {
-  auto header = json::serialize(json::object{
-      {"ChangeEventHeader", json::object{{"entityName", "Opportunity"},
-                                         {"changeType", "CREATE"},
-                                         {"recordIds", json::array{opportunity(2)}},
-                                         {"transactionKey", "tx-binary"},
-                                         {"sequenceNumber", 1}}}});
+  auto header = json::serialize(
+      json::object{{"ChangeEventHeader", json::object{{"entityName", "Opportunity"},
+                                                      {"changeType", "CREATE"},
+                                                      {"recordIds", json::array{opportunity(2)}},
+                                                      {"transactionKey", "tx-binary"},
+                                                      {"sequenceNumber", 1}}}});
   auto binary = post(web_port, header, "application/json", kHookToken,
                      {"ce-specversion: 1.0", "ce-id: b-1", "ce-source: /x", "ce-type: t"});
   ASSERT_TRUE(binary);
@@ -283,8 +279,7 @@ TEST_F(Eventing, HostileInputIsRefusedAndChangesNothing) {
   EXPECT_EQ(status(malformed), 400);
   EXPECT_NE(malformed->body.find("\"error\""), std::string::npos);
   EXPECT_EQ(status(post(web_port, event, "text/plain")), 415);
-  EXPECT_EQ(status(post(web_port, std::string(2 << 20, ' '), "application/cloudevents+json")),
-            413);
+  EXPECT_EQ(status(post(web_port, std::string(2 << 20, ' '), "application/cloudevents+json")), 413);
   auto bad_id = post(web_port, sample_event("tx-1", {"006000000000001AAB"}));
   EXPECT_EQ(status(bad_id), 400);
   EXPECT_NE(bad_id->body.find("recordIds"), std::string::npos) << bad_id->body;
@@ -302,11 +297,11 @@ TEST_F(Eventing, HostileInputIsRefusedAndChangesNothing) {
 
   auto metrics = test::http_request(web_port, "GET", "/metrics");
   ASSERT_TRUE(metrics);
-  EXPECT_NE(metrics->body.find("pricing_webhook_record_ids_buffered_total 0\n"),
-            std::string::npos)
+  EXPECT_NE(metrics->body.find("pricing_webhook_record_ids_buffered_total 0\n"), std::string::npos)
       << metrics->body;
-  EXPECT_NE(metrics->body.find("pricing_webhook_requests_rejected_total{reason=\"unauthenticated\"} 2"),
-            std::string::npos);
+  EXPECT_NE(
+      metrics->body.find("pricing_webhook_requests_rejected_total{reason=\"unauthenticated\"} 2"),
+      std::string::npos);
   EXPECT_NE(metrics->body.find("pricing_webhook_gap_events_total{type=\"GAP_OVERFLOW\"} 1"),
             std::string::npos);
   std::this_thread::sleep_for(2s);
@@ -346,7 +341,8 @@ TEST_F(Eventing, TwoWebsAndTwoWorkersQuoteEachTransactionOnce) {
     ASSERT_TRUE(second && second->status == 200) << (second ? second->body : "");
   }
   ASSERT_TRUE(wait_until([&] { return notifications().size() == kTransactions; }, 40s))
-      << notifications().size() << "\n" << all_output();
+      << notifications().size() << "\n"
+      << all_output();
   for (const auto& n : notifications()) EXPECT_EQ(n, "Quotes Generated: 2");
   EXPECT_EQ(count("SELECT Id FROM Quote"), 2 * kTransactions);
   std::this_thread::sleep_for(1500ms);
@@ -423,7 +419,8 @@ TEST_F(Durability, NothingIsLostOrDuplicatedThroughCrashesRestartsAndFaults) {
 
   constexpr int64_t kChanged = kTransactions * kPerTransaction;
   ASSERT_TRUE(wait_until([&] { return count("SELECT Id FROM Quote") >= kChanged; }, 120s))
-      << count("SELECT Id FROM Quote") << "\n" << all_output().substr(0, 20000);
+      << count("SELECT Id FROM Quote") << "\n"
+      << all_output().substr(0, 20000);
   ASSERT_TRUE(wait_until(
       [&] {
         return jobs_stats().find("waiting 0\nrunning 0\ndelayed 0\ndead 0") != std::string::npos;

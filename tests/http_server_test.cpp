@@ -3,8 +3,8 @@
 // mean (slow, malformed, oversized) and see exactly what the server answered.
 #include "net/http_server.hpp"
 #include "support/process.hpp"
-#include "support/redis_server.hpp"
 #include "support/raw_http.hpp"
+#include "support/redis_server.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/steady_timer.hpp>
@@ -534,9 +534,9 @@ TEST(WebProcess, ServesHealthzLogsLogfmtAndExitsCleanlyOnSigterm) {
 TEST(WebProcess, AccessLogFollowsTheLogLevel) {
   test::RedisServer redis;
   int port = test::free_port();
-  auto web = test::Process::start({PE_BINARY, "web", "--port", std::to_string(port)},
-                                  web_env(redis, {{"LOG_LEVEL", "warn"},
-                                                  {"PRICING_WEBHOOK_TOKEN", "t"}}));
+  auto web =
+      test::Process::start({PE_BINARY, "web", "--port", std::to_string(port)},
+                           web_env(redis, {{"LOG_LEVEL", "warn"}, {"PRICING_WEBHOOK_TOKEN", "t"}}));
   ASSERT_TRUE(test::wait_for_port(port, 5s)) << web.output();
   ASSERT_TRUE(test::http_request(port, "GET", "/healthz"));
   web.signal(SIGINT);
@@ -566,11 +566,11 @@ TEST(WebProcess, HelpDescribesTheFlags) {
 TEST(WebProcess, RefusesAPortInUse) {
   test::RedisServer redis;
   int port = test::free_port();
-  auto first = test::Process::start({PE_BINARY, "web", "--port", std::to_string(port)},
-                                    web_env(redis));
+  auto first =
+      test::Process::start({PE_BINARY, "web", "--port", std::to_string(port)}, web_env(redis));
   ASSERT_TRUE(test::wait_for_port(port, 5s)) << first.output();
-  auto second = test::Process::start({PE_BINARY, "web", "--port", std::to_string(port)},
-                                     web_env(redis));
+  auto second =
+      test::Process::start({PE_BINARY, "web", "--port", std::to_string(port)}, web_env(redis));
   EXPECT_EQ(second.wait(5s), 1);
   EXPECT_NE(second.output().find("Address already in use"), std::string::npos) << second.output();
 }

@@ -2,8 +2,8 @@
 // exactly one job however many instances buffer and flush it, redeliveries make no second job,
 // idle transactions flush after the delay, and jobs are claimed, kept alive, reclaimed from a
 // dead consumer, retried with backoff, dead-lettered, retried from the dead letters and dropped.
-#include "events/transaction_buffer.hpp"
 #include "jobs/job_queue.hpp"
+#include "events/transaction_buffer.hpp"
 #include "support/redis_server.hpp"
 
 #include <gtest/gtest.h>
@@ -43,10 +43,10 @@ std::vector<SalesforceId> opportunities(uint64_t first, size_t n) {
 class QueueTest : public ::testing::Test {
  protected:
   std::shared_ptr<net::RedisConnection> connect(std::chrono::milliseconds timeout = 2s) {
-    auto redis = net::RedisConnection::create(
-                     io, {.url = server.url(), .connect_timeout = timeout,
-                          .command_timeout = timeout})
-                     .value();
+    auto redis =
+        net::RedisConnection::create(
+            io, {.url = server.url(), .connect_timeout = timeout, .command_timeout = timeout})
+            .value();
     redis->start();
     connections.push_back(redis);
     return redis;
@@ -78,7 +78,7 @@ TEST_F(QueueTest, AnEventOfAnotherTransactionFlushesTheOpenOneIntoOneJob) {
   EXPECT_EQ(first->added, 2u);
   EXPECT_TRUE(first->flushed.latencies_ms.empty());
   auto again = complete(io, buffer.add("tx-a", "my-org", std::span(a).subspan(1, 2)));
-  EXPECT_EQ(again->added, 1u);  // a[1] was there already
+  EXPECT_EQ(again->added, 1u);                  // a[1] was there already
   EXPECT_TRUE(claim_all(queue, "w1").empty());  // still open
 
   auto b = opportunities(100, 1);
@@ -217,7 +217,7 @@ TEST_F(QueueTest, AFailedJobIsRetriedWithBackoffThenDeadLetteredThenRetriedOrDro
   ASSERT_EQ(dead->size(), 1u);
   EXPECT_EQ((*dead)[0].error, "still no");
   EXPECT_EQ((*dead)[0].record_ids, job.record_ids);
-  EXPECT_FALSE(*complete(io, queue.retry_dead("1-1")));  // no such dead letter
+  EXPECT_FALSE(*complete(io, queue.retry_dead("1-1")));    // no such dead letter
   EXPECT_FALSE(complete(io, queue.retry_dead("KEYS *")));  // not an id: refused
   ASSERT_TRUE(*complete(io, queue.retry_dead((*dead)[0].id)));
   claimed = claim_all(queue, "w1");

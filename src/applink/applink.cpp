@@ -178,7 +178,8 @@ asio::awaitable<Result<salesforce::OrgCredentials>> AppLink::fetch(net::HttpClie
     const json::value* auth = org->as_object().if_contains("user_auth");
     if (auth && auth->is_object()) {
       creds.access_token = text(auth->as_object(), "access_token");
-      if (auto user = SalesforceId::parse(text(auth->as_object(), "user_id"))) creds.user_id = *user;
+      if (auto user = SalesforceId::parse(text(auth->as_object(), "user_id")))
+        creds.user_id = *user;
     }
   }
   if (creds.access_token.empty() || creds.instance_url.empty()) {

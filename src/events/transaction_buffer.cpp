@@ -93,8 +93,7 @@ Result<void> check_transaction_key(std::string_view key) {
   }
   for (char c : key) {
     if (c <= ' ' || c > '~') {
-      return Error{Errc::invalid_argument,
-                   "transactionKey must be printable ASCII without spaces"};
+      return Error{Errc::invalid_argument, "transactionKey must be printable ASCII without spaces"};
     }
   }
   return {};

@@ -44,8 +44,8 @@ namespace pe::events {
 
 struct BufferOptions {
   std::string prefix = "pe:";
-  std::chrono::milliseconds flush_after{15'000};   // PRICING_FLUSH_SECONDS
-  std::chrono::seconds dedupe_ttl{86'400};         // PRICING_DEDUPE_SECONDS
+  std::chrono::milliseconds flush_after{15'000};  // PRICING_FLUSH_SECONDS
+  std::chrono::seconds dedupe_ttl{86'400};        // PRICING_DEDUPE_SECONDS
 };
 
 struct FlushResult {
@@ -54,8 +54,8 @@ struct FlushResult {
 };
 
 struct AddResult {
-  size_t added = 0;      // Ids new to the transaction (0: a redelivery)
-  FlushResult flushed;   // other transactions this event completed
+  size_t added = 0;     // Ids new to the transaction (0: a redelivery)
+  FlushResult flushed;  // other transactions this event completed
 };
 
 class TransactionBuffer {

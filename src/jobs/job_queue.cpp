@@ -128,8 +128,7 @@ asio::awaitable<Result<std::string>> JobQueue::enqueue(const Job& job) {
 }
 
 asio::awaitable<Result<std::vector<Job>>> JobQueue::claim(net::RedisConnection& blocking,
-                                                          const std::string& consumer,
-                                                          size_t count,
+                                                          const std::string& consumer, size_t count,
                                                           std::chrono::milliseconds block) {
   for (int round = 0; round < 2; ++round) {
     RedisCommand read("XREADGROUP", "GROUP", keys_.group, consumer, "COUNT", count);
@@ -213,9 +212,10 @@ asio::awaitable<Result<std::vector<Job>>> JobQueue::take_entries(const RedisRepl
     jobs[i].attempt += static_cast<int>(std::max<int64_t>(deliveries - 1, 0));
     if (jobs[i].attempt > options_.max_attempts) {
       // Named, not a temporary: GCC 12 destroys temporaries in co_await expressions too early.
-      std::string why = "its worker stopped before finishing it " +
-                        std::to_string(deliveries - 1) + " times (last error: " +
-                        (jobs[i].error.empty() ? std::string("none") : jobs[i].error) + ")";
+      std::string why =
+          "its worker stopped before finishing it " + std::to_string(deliveries - 1) +
+          " times (last error: " + (jobs[i].error.empty() ? std::string("none") : jobs[i].error) +
+          ")";
       auto moved = co_await dead_letter(jobs[i], why);
       if (!moved) co_return moved.error();
       continue;
@@ -227,8 +227,8 @@ asio::awaitable<Result<std::vector<Job>>> JobQueue::take_entries(const RedisRepl
 
 asio::awaitable<Result<std::vector<Job>>> JobQueue::reclaim(const std::string& consumer,
                                                             size_t count) {
-  RedisCommand claim("XAUTOCLAIM", keys_.stream, keys_.group, consumer,
-                     options_.visibility.count(), reclaim_cursor_, "COUNT", count);
+  RedisCommand claim("XAUTOCLAIM", keys_.stream, keys_.group, consumer, options_.visibility.count(),
+                     reclaim_cursor_, "COUNT", count);
   auto reply = co_await redis_->exec(std::move(claim));
   if (!reply && reply.error().code == Errc::not_found) co_return std::vector<Job>{};  // NOGROUP
   if (!reply) co_return reply.error();
@@ -384,13 +384,13 @@ QueueOptions queue_options_from(EnvReader& read) {
   using std::chrono::seconds;
   QueueOptions options;
   options.prefix = read.string("PRICING_REDIS_PREFIX", "pe:");
-  options.visibility = read.seconds("PRICING_VISIBILITY_SECONDS", seconds(60), milliseconds(100),
-                                    seconds(3600));
+  options.visibility =
+      read.seconds("PRICING_VISIBILITY_SECONDS", seconds(60), milliseconds(100), seconds(3600));
   options.max_attempts = static_cast<int>(read.integer("PRICING_MAX_ATTEMPTS", 5, 1, 100));
-  options.retry_initial = read.seconds("PRICING_RETRY_SECONDS", seconds(2), milliseconds(10),
-                                       seconds(3600));
-  options.retry_max = read.seconds("PRICING_RETRY_MAX_SECONDS", seconds(60), milliseconds(10),
-                                   seconds(86'400));
+  options.retry_initial =
+      read.seconds("PRICING_RETRY_SECONDS", seconds(2), milliseconds(10), seconds(3600));
+  options.retry_max =
+      read.seconds("PRICING_RETRY_MAX_SECONDS", seconds(60), milliseconds(10), seconds(86'400));
   return options;
 }
 

@@ -57,19 +57,21 @@ struct QueueKeys {
   std::string delayed;
   std::string dead;
   std::string group = "workers";
-  std::string retry_hash(std::string_view id) const { return prefix + "jobs:retry:" + std::string(id); }
+  std::string retry_hash(std::string_view id) const {
+    return prefix + "jobs:retry:" + std::string(id);
+  }
 };
 
 struct QueueStats {
-  int64_t waiting = 0;   // in the stream, not yet claimed
-  int64_t running = 0;   // claimed, not yet completed (pending in the group)
-  int64_t delayed = 0;   // waiting for a retry
-  int64_t dead = 0;      // dead letters
+  int64_t waiting = 0;  // in the stream, not yet claimed
+  int64_t running = 0;  // claimed, not yet completed (pending in the group)
+  int64_t delayed = 0;  // waiting for a retry
+  int64_t dead = 0;     // dead letters
 };
 
 // What fail() did with a job.
 struct FailOutcome {
-  bool dead = false;                // moved to the dead letters
+  bool dead = false;                   // moved to the dead letters
   std::chrono::milliseconds delay{0};  // else: retried after this long
 };
 

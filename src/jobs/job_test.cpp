@@ -14,9 +14,9 @@ net::RedisReply fields(std::initializer_list<std::string_view> pairs) {
 }
 
 TEST(Job, DecodesWhatTheFlushWrites) {
-  auto job = decode_job("5-0", fields({"tx", "0001-ab", "conn", "my-org", "ids",
-                                       "006000000000001AAA,006000000000002", "attempt", "3",
-                                       "enqueued", "1700000000000", "error", "boom"}));
+  auto job = decode_job(
+      "5-0", fields({"tx", "0001-ab", "conn", "my-org", "ids", "006000000000001AAA,006000000000002",
+                     "attempt", "3", "enqueued", "1700000000000", "error", "boom"}));
   ASSERT_TRUE(job) << job.error().message;
   EXPECT_EQ(job->id, "5-0");
   EXPECT_EQ(job->transaction_key, "0001-ab");
@@ -49,8 +49,11 @@ TEST(Job, RefusesMalformedEntriesNamingTheField) {
 }
 
 TEST(Job, FieldsRoundTripThroughACommand) {
-  Job job{.transaction_key = "t", .connection = "c",
-          .record_ids = {SalesforceId::make("006", 7)}, .attempt = 2, .enqueued_ms = 9,
+  Job job{.transaction_key = "t",
+          .connection = "c",
+          .record_ids = {SalesforceId::make("006", 7)},
+          .attempt = 2,
+          .enqueued_ms = 9,
           .error = "x"};
   net::RedisCommand xadd("XADD", "s", "*");
   append_job_fields(xadd, job);

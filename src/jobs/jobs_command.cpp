@@ -59,8 +59,8 @@ asio::awaitable<int> act(JobQueue& queue, const JobsOptions& options, std::ostre
   }
   size_t done = 0;
   for (const auto& id : ids) {
-    auto found = options.action == "retry" ? co_await queue.retry_dead(id)
-                                           : co_await queue.drop_dead(id);
+    auto found =
+        options.action == "retry" ? co_await queue.retry_dead(id) : co_await queue.drop_dead(id);
     if (!found) {
       err << "pricing-engine jobs: " << found.error().message << "\n";
       co_return found.error().code == Errc::invalid_argument ? 2 : 1;

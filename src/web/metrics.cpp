@@ -11,8 +11,9 @@ uint64_t read(const std::atomic<uint64_t>& counter) {
 }
 
 void counter(std::string& out, std::string_view name, std::string_view help, uint64_t value) {
-  fmt::format_to(std::back_inserter(out), "# HELP pricing_{0} {1}\n# TYPE pricing_{0} counter\n"
-                                          "pricing_{0} {2}\n",
+  fmt::format_to(std::back_inserter(out),
+                 "# HELP pricing_{0} {1}\n# TYPE pricing_{0} counter\n"
+                 "pricing_{0} {2}\n",
                  name, help, value);
 }
 
@@ -61,8 +62,7 @@ std::string Metrics::render() const {
   labelled<kIgnoredCount>(out, "webhook_events_ignored_total",
                           "Change events that need no quote, by reason.", "reason",
                           {"entity", "change_type", "fields", "no_ids"}, ignored);
-  labelled<kGapCount>(out, "webhook_gap_events_total", "Gap and overflow events received.",
-                      "type",
+  labelled<kGapCount>(out, "webhook_gap_events_total", "Gap and overflow events received.", "type",
                       {"GAP_CREATE", "GAP_UPDATE", "GAP_DELETE", "GAP_UNDELETE", "GAP_OVERFLOW"},
                       gaps);
   counter(out, "webhook_record_ids_buffered_total", "Record Ids new to their transaction.",
@@ -74,13 +74,15 @@ std::string Metrics::render() const {
           read(fields_undecoded));
   counter(out, "transactions_flushed_total", "Transactions flushed into jobs by this process.",
           read(transactions_flushed));
-  out += "# HELP pricing_flush_latency_seconds From a transaction's last event to its job.\n"
-         "# TYPE pricing_flush_latency_seconds histogram\n";
+  out +=
+      "# HELP pricing_flush_latency_seconds From a transaction's last event to its job.\n"
+      "# TYPE pricing_flush_latency_seconds histogram\n";
   uint64_t cumulative = 0;
   for (size_t i = 0; i < kLatencyBuckets.size(); ++i) {
     cumulative += read(latency_buckets[i]);
-    fmt::format_to(std::back_inserter(out), "pricing_flush_latency_seconds_bucket{{le=\"{}\"}} {}\n",
-                   kLatencyBuckets[i], cumulative);
+    fmt::format_to(std::back_inserter(out),
+                   "pricing_flush_latency_seconds_bucket{{le=\"{}\"}} {}\n", kLatencyBuckets[i],
+                   cumulative);
   }
   uint64_t total = read(latency_count);
   fmt::format_to(std::back_inserter(out),

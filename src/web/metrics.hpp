@@ -28,8 +28,7 @@ struct Metrics {
   enum Ignored { entity, change_type, fields, no_ids, kIgnoredCount };
   enum Gap { gap_create, gap_update, gap_delete, gap_undelete, gap_overflow, kGapCount };
 
-  static constexpr std::array<double, 10> kLatencyBuckets = {0.1, 0.5, 1,  2,  5,
-                                                             10,  15,  20, 30, 60};
+  static constexpr std::array<double, 10> kLatencyBuckets = {0.1, 0.5, 1, 2, 5, 10, 15, 20, 30, 60};
 
   std::atomic<uint64_t> events_received{0};
   std::array<std::atomic<uint64_t>, kRejectedCount> rejected{};

@@ -101,9 +101,9 @@ asio::awaitable<net::Response> Webhook::handle(net::Request& req) {
     co_return net::json_error(req, Errc::unauthenticated,
                               "missing or wrong webhook token (Authorization: Bearer ...)");
   }
-  auto parsed = events::parse_change_events(
-      req.header(http::field::content_type), req.body(),
-      [&req](std::string_view name) { return req.header(name); });
+  auto parsed =
+      events::parse_change_events(req.header(http::field::content_type), req.body(),
+                                  [&req](std::string_view name) { return req.header(name); });
   if (!parsed) {
     m.count(m.rejected[Metrics::malformed]);
     req.log().warn("webhook_malformed", {{"error", parsed.error().message}});
@@ -141,17 +141,15 @@ asio::awaitable<net::Response> Webhook::handle(net::Request& req) {
                                 [](const std::string& f) { return is_bitmap(f); });
       if (bitmap) {
         m.count(m.fields_undecoded);
-      } else if (std::none_of(event.changed_fields.begin(), event.changed_fields.end(),
-                              [&](const std::string& f) {
-                                return contains(config_.changed_fields, f);
-                              })) {
+      } else if (std::none_of(
+                     event.changed_fields.begin(), event.changed_fields.end(),
+                     [&](const std::string& f) { return contains(config_.changed_fields, f); })) {
         m.count(m.ignored[Metrics::fields]);
         ++ignored;
         continue;
       }
     }
-    auto added = co_await buffer_->add(event.transaction_key, config_.connection,
-                                       event.record_ids);
+    auto added = co_await buffer_->add(event.transaction_key, config_.connection, event.record_ids);
     if (!added) {
       if (added.error().code == Errc::invalid_argument) {
         m.count(m.rejected[Metrics::malformed]);

@@ -91,8 +91,7 @@ asio::awaitable<std::vector<JobOutcome>> quote_jobs(DataApi& api,
   for (const auto& job : jobs) unique.insert(job.record_ids.begin(), job.record_ids.end());
   std::vector<SalesforceId> ids(unique.begin(), unique.end());
   std::string head = std::string(opportunity_soql()) + " WHERE Id IN (";
-  auto statements =
-      salesforce::split_in_list(head, ids, ")", salesforce::kMaxSoqlChars, SIZE_MAX);
+  auto statements = salesforce::split_in_list(head, ids, ")", salesforce::kMaxSoqlChars, SIZE_MAX);
   std::map<SalesforceId, json::object> records;
   for (const auto& soql : statements) {
     auto result = co_await api.query(soql);

@@ -54,8 +54,10 @@ using CompletionPublisher = std::function<boost::asio::awaitable<std::vector<Res
 
 CompletionPublisher publish_with_rest(salesforce::DataApi& api);
 
-boost::asio::awaitable<std::vector<JobOutcome>> quote_jobs(
-    salesforce::DataApi& api, const pricing::PricingEngine& engine, std::span<const jobs::Job> jobs,
-    const CompletionPublisher& publish, BatchStats* stats = nullptr);
+boost::asio::awaitable<std::vector<JobOutcome>> quote_jobs(salesforce::DataApi& api,
+                                                           const pricing::PricingEngine& engine,
+                                                           std::span<const jobs::Job> jobs,
+                                                           const CompletionPublisher& publish,
+                                                           BatchStats* stats = nullptr);
 
 }  // namespace pe::worker

@@ -14,8 +14,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <unistd.h>
 
@@ -143,11 +143,11 @@ class Worker {
       auto deadline = std::chrono::steady_clock::now() + config_.linger;
       while (!stopping_ && records_in(batch) < config_.batch_records &&
              batch.size() < config_.batch_jobs) {
-        auto left = std::chrono::duration_cast<milliseconds>(deadline -
-                                                             std::chrono::steady_clock::now());
+        auto left =
+            std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left <= 0ms) break;
-        auto more = co_await queue_.claim(*blocking, consumer_,
-                                          config_.batch_jobs - batch.size(), left);
+        auto more =
+            co_await queue_.claim(*blocking, consumer_, config_.batch_jobs - batch.size(), left);
         if (!more || more->empty()) break;
         for (auto& job : *more) batch.push_back(std::move(job));
       }
@@ -220,12 +220,10 @@ class Worker {
     std::vector<JobOutcome> outcomes;
     auto credentials = co_await applink_.credentials(client_, connection);
     if (!credentials) {
-      outcomes.assign(jobs.size(), JobOutcome{.error = "credentials for connection '" +
-                                                       connection + "': " +
-                                                       credentials.error().message});
+      outcomes.assign(jobs.size(), JobOutcome{.error = "credentials for connection '" + connection +
+                                                       "': " + credentials.error().message});
     } else {
-      salesforce::DataApi api(client_, *credentials,
-                              {.refresh = [this, connection] {
+      salesforce::DataApi api(client_, *credentials, {.refresh = [this, connection] {
                                 return applink_.refresh(client_, connection);
                               }});
       CompletionPublisher publish =
@@ -260,22 +258,22 @@ class Worker {
         continue;
       }
       auto failed = co_await queue_.fail(job, outcome.error);
-      log_.warn("job_failed", {{"job", job.id},
-                               {"transaction", job.transaction_key},
-                               {"attempt", job.attempt},
-                               {"error", outcome.error},
-                               {"next", !failed          ? "unknown (redis: " +
-                                                              failed.error().message + ")"
-                                        : failed->dead ? std::string("dead letter")
-                                                       : "retry in " +
-                                                              std::to_string(failed->delay.count()) +
-                                                              " ms"}});
+      log_.warn(
+          "job_failed",
+          {{"job", job.id},
+           {"transaction", job.transaction_key},
+           {"attempt", job.attempt},
+           {"error", outcome.error},
+           {"next", !failed        ? "unknown (redis: " + failed.error().message + ")"
+                    : failed->dead ? std::string("dead letter")
+                                   : "retry in " + std::to_string(failed->delay.count()) + " ms"}});
     }
     if (!completed.empty()) {
       auto acked = co_await queue_.complete(completed);
       if (!acked) {
         // The jobs will be reclaimed and run again: harmless (idempotent), logged.
-        log_.warn("complete_failed", {{"jobs", completed.size()}, {"error", acked.error().message}});
+        log_.warn("complete_failed",
+                  {{"jobs", completed.size()}, {"error", acked.error().message}});
       }
     }
   }
