@@ -28,17 +28,6 @@ namespace json = boost::json;
 namespace http = boost::beast::http;
 using namespace std::chrono_literals;
 
-std::map<std::string, std::string> read_env_file(const std::filesystem::path& path) {
-  std::map<std::string, std::string> env;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto eq = line.find('=');
-    if (eq != std::string::npos) env[line.substr(0, eq)] = line.substr(eq + 1);
-  }
-  return env;
-}
-
 // A local org process and a client to talk to it.
 class DevorgTest : public ::testing::Test {
  protected:
@@ -52,7 +41,7 @@ class DevorgTest : public ::testing::Test {
       std::this_thread::sleep_for(25ms);
     }
     ASSERT_TRUE(std::filesystem::exists(dir_ / "org.env")) << org_->output();
-    env_ = read_env_file(dir_ / "org.env");
+    env_ = test::read_env_file(dir_ / "org.env");
     base_ = env_["HEROKU_INTEGRATION_API_URL"].substr(
         0, env_["HEROKU_INTEGRATION_API_URL"].size() - std::string("/integration").size());
     auto auth = call(http::verb::get, env_["HEROKU_APPLINK_API_URL"] + "/authorizations/devorg", "",

@@ -61,17 +61,6 @@ std::string opportunity(int n) {
   return "006" + serial;
 }
 
-std::map<std::string, std::string> read_env_file(const std::string& path) {
-  std::map<std::string, std::string> env;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto eq = line.find('=');
-    if (eq != std::string::npos) env[line.substr(0, eq)] = line.substr(eq + 1);
-  }
-  return env;
-}
-
 template <class Pred>
 bool wait_until(Pred pred, std::chrono::milliseconds cap) {
   auto deadline = Clock::now() + cap;
@@ -94,9 +83,9 @@ class Eventing : public ::testing::Test {
          "http://127.0.0.1:" + std::to_string(web_port) + "/api/generatequotes", "--webhook-token",
          kHookToken},
         {{"LOG_LEVEL", "warn"}}));
-    ASSERT_TRUE(wait_until([&] { return read_env_file(dir + "/org.env").size() >= 7; }, 10s))
+    ASSERT_TRUE(wait_until([&] { return test::read_env_file(dir + "/org.env").size() >= 7; }, 10s))
         << devorg->output();
-    env = read_env_file(dir + "/org.env");
+    env = test::read_env_file(dir + "/org.env");
     env["REDIS_URL"] = redis.url();
     env["PRICING_WEBHOOK_TOKEN"] = kHookToken;
     env["PRICING_FLUSH_SECONDS"] = "1";

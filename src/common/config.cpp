@@ -145,7 +145,7 @@ std::optional<std::string_view> EnvReader::raw(std::string_view name) const {
   return trim(*value);
 }
 
-void EnvReader::fail(std::string_view name, std::string_view problem) {
+void EnvReader::add_error(std::string_view name, std::string_view problem) {
   errors_.push_back(std::string(name) + ": " + std::string(problem));
 }
 

@@ -69,13 +69,16 @@ class EnvReader {
   std::string url(std::string_view name, std::string_view fallback,
                   std::initializer_list<std::string_view> schemes);
 
+  // Records a problem with `name` found by a reader outside this class (e.g. log::level_from).
+  void add_error(std::string_view name, std::string_view problem);
+
   const std::vector<std::string>& errors() const { return errors_; }
   // Ok, or one invalid_argument error listing every problem, one per line.
   Result<void> finish() const;
 
  private:
   std::optional<std::string_view> raw(std::string_view name) const;
-  void fail(std::string_view name, std::string_view problem);
+  void fail(std::string_view name, std::string_view problem) { add_error(name, problem); }
 
   const Env& env_;
   std::vector<std::string> errors_;

@@ -1,5 +1,6 @@
 #include "common/log.hpp"
 
+#include "common/config.hpp"
 #include "common/redact.hpp"
 
 #include <spdlog/pattern_formatter.h>
@@ -163,6 +164,13 @@ void append_key(std::string& out, std::string_view key) {
 }
 
 }  // namespace
+
+Level level_from(EnvReader& read) {
+  auto level = parse_level(read.string("LOG_LEVEL", "info"));
+  if (level) return *level;
+  read.add_error("LOG_LEVEL", level.error().message);
+  return Level::info;
+}
 
 Result<Level> parse_level(std::string_view text) {
   std::string lower;

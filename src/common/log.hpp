@@ -19,12 +19,19 @@
 #include <string>
 #include <string_view>
 
+namespace pe {
+class EnvReader;
+}  // namespace pe
+
 namespace pe::log {
 
 enum class Level { trace, debug, info, warn, error, off };
 
 // Accepts trace, debug, info, warn/warning, error, off (any case).
 Result<Level> parse_level(std::string_view text);
+// LOG_LEVEL (default info) read through `read`: a bad value is recorded there and reported with
+// the reader's other problems by its finish().
+Level level_from(EnvReader& read);
 
 // Sets up the stdout sink and the level; call once at start-up (main does). Logging before init
 // writes at level info.

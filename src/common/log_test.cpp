@@ -1,5 +1,7 @@
 #include "common/log.hpp"
 
+#include "common/config.hpp"
+
 #include <gtest/gtest.h>
 
 namespace pe::log {
@@ -58,6 +60,27 @@ TEST(Log, ParsesLevels) {
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, Errc::invalid_argument);
   EXPECT_NE(bad.error().message.find("loud"), std::string::npos);
+}
+
+TEST(Log, ReadsTheLevelFromTheEnvironmentAndReportsABadOneWithTheOtherProblems) {
+  std::map<std::string, std::string, std::less<>> warn{{"LOG_LEVEL", "warn"}};
+  Env quiet(warn);
+  EnvReader ok(quiet);
+  EXPECT_EQ(level_from(ok), Level::warn);
+  EXPECT_TRUE(ok.finish());
+  Env unset;
+  EnvReader fallback(unset);
+  EXPECT_EQ(level_from(fallback), Level::info);
+
+  Env bad({{"LOG_LEVEL", "loud"}, {"PORT", "x"}});
+  EnvReader read(bad);
+  read.integer("PORT", 80, 0, 65535);
+  EXPECT_EQ(level_from(read), Level::info);
+  auto finished = read.finish();
+  ASSERT_FALSE(finished);
+  EXPECT_NE(finished.error().message.find("PORT"), std::string::npos) << finished.error().message;
+  EXPECT_NE(finished.error().message.find("LOG_LEVEL: unknown log level 'loud'"), std::string::npos)
+      << finished.error().message;
 }
 
 }  // namespace

@@ -152,7 +152,9 @@ asio::awaitable<Result<void>> DemoStack::wait_ready(const std::string& what,
 }
 
 std::map<std::string, std::string> DemoStack::redis_env() const {
-  return {{"REDIS_URL", redis_url_}, {"PRICING_REDIS_PREFIX", redis_prefix_}};
+  std::map<std::string, std::string> env{{"REDIS_URL", redis_url_}};
+  if (!redis_prefix_.empty()) env["PRICING_REDIS_PREFIX"] = redis_prefix_;
+  return env;
 }
 
 asio::awaitable<Result<void>> DemoStack::start(net::HttpClient& client) {
@@ -190,7 +192,6 @@ asio::awaitable<Result<void>> DemoStack::start_redis() {
   }
   auto port = free_loopback_port();
   if (!port) co_return port.error();
-  redis_prefix_ = "pe:";
   redis_url_ = "redis://127.0.0.1:" + std::to_string(*port);
   auto child = spawn("redis-server",
                      {program->string(), "--port", std::to_string(*port), "--bind", "127.0.0.1",

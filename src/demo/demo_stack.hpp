@@ -79,7 +79,7 @@ class DemoStack {
   std::ostream& out_;
   std::vector<std::unique_ptr<ChildProcess>> children_;  // in start order
   std::string redis_url_;
-  std::string redis_prefix_;  // PRICING_REDIS_PREFIX for the roles
+  std::string redis_prefix_;  // PRICING_REDIS_PREFIX for the roles; empty: the default
   std::string webhook_token_;
   std::string web_url_;
   std::string org_url_;

@@ -176,8 +176,6 @@ void DemoWatch::on_worker_line(const std::map<std::string, std::string>& line) {
   if (msg == "transactions_flushed" && !flush_seen_) {
     flush_seen_ = true;
     step() << "the worker flushed the transaction into a job on the Redis stream\n";
-  } else if (msg == "batch_done") {
-    result_.worker_api_requests += std::atoll(get("api_requests").c_str());
   } else if (msg == "job_failed" && get("transaction") == options_.transaction_key) {
     step() << "job " << get("job") << " failed (attempt " << get("attempt") << "): " << get("error")
            << "; next: " << get("next") << "\n";

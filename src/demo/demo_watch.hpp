@@ -4,7 +4,7 @@
 //
 // It polls every 200 ms until everything was seen or the deadline passes: web's /metrics
 // (events received, transactions flushed), the worker's log (msg=job_done / job_failed /
-// batch_done / opportunity_skipped for this transaction), the org's Quotes whose
+// opportunity_skipped for this transaction), the org's Quotes whose
 // GenerationKey__c starts with "<transactionKey>:" (through the REST API, like any client), and
 // the org's /devorg/notifications. A child that dies, a Ctrl-C or the deadline end it with an
 // error saying what was still missing.
@@ -55,8 +55,7 @@ struct WatchResult {
   int64_t quotes = 0;  // as the worker reported, and found in the org
   int64_t lines = 0;   // quote lines in the org
   int64_t skipped = 0;
-  std::string notification;         // "<title>: <body>"
-  int64_t worker_api_requests = 0;  // from its batch_done lines
+  std::string notification;  // "<title>: <body>"
 };
 
 class DemoWatch {
@@ -89,7 +88,6 @@ class DemoWatch {
   bool notification_seen_ = false;
   size_t worker_log_offset_ = 0;
   std::set<std::string> quote_keys_;  // quotes printed or counted
-  int64_t quotes_counted_printed_ = 0;
 };
 
 }  // namespace pe::demo

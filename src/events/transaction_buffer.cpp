@@ -103,7 +103,7 @@ BufferOptions buffer_options_from(EnvReader& read) {
   using std::chrono::milliseconds;
   using std::chrono::seconds;
   BufferOptions options;
-  options.prefix = read.string("PRICING_REDIS_PREFIX", "pe:");
+  options.prefix = jobs::redis_prefix_from(read);
   options.flush_after =
       read.seconds("PRICING_FLUSH_SECONDS", seconds(15), milliseconds(10), seconds(3600));
   options.dedupe_ttl = seconds(read.integer("PRICING_DEDUPE_SECONDS", 86'400, 60, 30 * 86'400));

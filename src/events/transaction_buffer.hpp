@@ -29,6 +29,7 @@
 
 #include "common/config.hpp"
 #include "common/sfid.hpp"
+#include "jobs/job_queue.hpp"
 #include "net/redis_connection.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -43,7 +44,7 @@
 namespace pe::events {
 
 struct BufferOptions {
-  std::string prefix = "pe:";
+  std::string prefix{jobs::kDefaultRedisPrefix};
   std::chrono::milliseconds flush_after{15'000};  // PRICING_FLUSH_SECONDS
   std::chrono::seconds dedupe_ttl{86'400};        // PRICING_DEDUPE_SECONDS
 };

@@ -379,11 +379,15 @@ std::chrono::milliseconds JobQueue::retry_delay(int attempt) const {
   return std::min(delay, options_.retry_max);
 }
 
+std::string redis_prefix_from(EnvReader& read) {
+  return read.string("PRICING_REDIS_PREFIX", kDefaultRedisPrefix);
+}
+
 QueueOptions queue_options_from(EnvReader& read) {
   using std::chrono::milliseconds;
   using std::chrono::seconds;
   QueueOptions options;
-  options.prefix = read.string("PRICING_REDIS_PREFIX", "pe:");
+  options.prefix = redis_prefix_from(read);
   options.visibility =
       read.seconds("PRICING_VISIBILITY_SECONDS", seconds(60), milliseconds(100), seconds(3600));
   options.max_attempts = static_cast<int>(read.integer("PRICING_MAX_ATTEMPTS", 5, 1, 100));

@@ -26,6 +26,7 @@
 //   for (auto& job : *claimed) ... co_await queue.complete({job.id});
 #pragma once
 
+#include "common/config.hpp"
 #include "jobs/job.hpp"
 #include "net/redis_connection.hpp"
 
@@ -34,12 +35,19 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pe::jobs {
 
+// The start of every Redis key of ours (queue and transaction buffer), so that several
+// deployments can share one Redis.
+inline constexpr std::string_view kDefaultRedisPrefix = "pe:";
+// PRICING_REDIS_PREFIX, default kDefaultRedisPrefix.
+std::string redis_prefix_from(EnvReader& read);
+
 struct QueueOptions {
-  std::string prefix = "pe:";
+  std::string prefix{kDefaultRedisPrefix};
   std::chrono::milliseconds visibility{60'000};  // a running job untouched this long is reclaimed
   int max_attempts = 5;                          // runs before a job becomes a dead letter
   std::chrono::milliseconds retry_initial{2'000};

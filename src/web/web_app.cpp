@@ -113,17 +113,8 @@ Result<WebConfig> load_web_config(const Env& env, const WebOverrides& overrides)
   if (!env.get("REDIS_TIMEOUT")) config.redis.command_timeout = kWebRedisTimeout;
   config.buffer = events::buffer_options_from(read);
   config.webhook = webhook_config_from(read);
-  std::string problems;
-  if (auto ok = read.finish(); !ok) problems = ok.error().message;
-  // EnvReader has no log-level getter; its problems and ours are reported together.
-  auto level = log::parse_level(read.string("LOG_LEVEL", "info"));
-  if (level) {
-    config.log_level = *level;
-  } else {
-    if (problems.empty()) problems = "invalid configuration:";
-    problems += "\n  LOG_LEVEL: " + level.error().message;
-  }
-  if (!problems.empty()) return Error{Errc::invalid_argument, problems};
+  config.log_level = log::level_from(read);
+  if (auto ok = read.finish(); !ok) return ok.error();
   if (overrides.port) config.server.port = *overrides.port;
   if (overrides.threads) config.server.threads = *overrides.threads;
   return config;

@@ -53,16 +53,8 @@ Result<WorkerConfig> load_config(const Env& env, const WorkerOverrides& override
   config.batch_records =
       static_cast<size_t>(read.integer("PRICING_BATCH_RECORDS", 2'500, 1, 100'000));
   config.linger = milliseconds(read.integer("PRICING_BATCH_LINGER_MS", 250, 0, 60'000));
-  std::string problems;
-  if (auto ok = read.finish(); !ok) problems = ok.error().message;
-  auto level = log::parse_level(read.string("LOG_LEVEL", "info"));
-  if (level) {
-    config.log_level = *level;
-  } else {
-    if (problems.empty()) problems = "invalid configuration:";
-    problems += "\n  LOG_LEVEL: " + level.error().message;
-  }
-  if (!problems.empty()) return Error{Errc::invalid_argument, problems};
+  config.log_level = log::level_from(read);
+  if (auto ok = read.finish(); !ok) return ok.error();
   if (overrides.concurrency) config.concurrency = *overrides.concurrency;
   return config;
 }

@@ -56,6 +56,8 @@ bool wait_for_port(int port, std::chrono::milliseconds timeout);
 std::filesystem::path temp_dir(const std::string& prefix);
 // The whole file, or "" when it cannot be read.
 std::string read_file(const std::filesystem::path& path);
+// KEY=VALUE lines (such as the env file devorg writes) as a map; other lines are skipped.
+std::map<std::string, std::string> read_env_file(const std::filesystem::path& path);
 // `s` in single quotes for sh -c, with its own single quotes escaped.
 std::string shell_quoted(const std::string& s);
 
