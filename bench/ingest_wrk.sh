@@ -12,7 +12,8 @@
 #              with new Ids (bench/ingest_transactions.lua): every 50th event flushes a job
 #   ingest-half  ingest paced at half the rate ingest reached in the same run
 #              (bench/ingest_paced.lua): the latency at half the peak load
-# Each cell is the median of RUNS runs; also the server's CPU µs per request, its peak RSS and
+# Each cell is the median of RUNS runs; also the server's CPU µs per request, redis-server's
+# (the CPU it spent during the run, per request the server answered), the server's peak RSS and
 # its start-to-first-answer time.
 #
 #   cmake --preset release && cmake --build --preset release --target pricing-engine
@@ -64,6 +65,8 @@ run_one() {
   local kind=$1 port pid ready path script
   port=$(free_port)
   read -r pid ready < <(launch "$port" "$work/log" "$WEB" web --port "$port")
+  local redis_ticks_before
+  redis_ticks_before=$(awk '{print $14 + $15}' "/proc/$redis_pid/stat")
   server_pid=$pid
   [[ $ready != -1 ]] || { echo "web did not start: $(cat "$work/log")" >&2; exit 1; }
   case $kind in
@@ -81,19 +84,22 @@ run_one() {
   local rss ticks
   rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
   ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  local redis_ticks=$(( $(awk '{print $14 + $15}' "/proc/$redis_pid/stat") - redis_ticks_before ))
   stop_server "$pid"
   server_pid=""
   if grep -q "Non-2xx\|Socket errors" "$work/wrk"; then
     echo "warning: $kind: $(grep 'Non-2xx\|Socket errors' "$work/wrk")" >&2
   fi
-  local rps p50 p99 requests cpu_us
+  local rps p50 p99 requests cpu_us redis_us
   rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$work/wrk")
   p50=$(to_us "$(awk '$1 == "50%" {print $2}' "$work/wrk")")
   p99=$(to_us "$(awk '$1 == "99%" {print $2}' "$work/wrk")")
   requests=$(awk '/requests in/ {print $1}' "$work/wrk")
   cpu_us=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
     'BEGIN {printf "%.2f", t / hz * 1000000 / n}')
-  echo "$rps $p50 $p99 $rss $ready $cpu_us" >>"$work/$kind"
+  redis_us=$(awk -v t="$redis_ticks" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN {printf "%.2f", t / hz * 1000000 / n}')
+  echo "$rps $p50 $p99 $rss $ready $cpu_us $redis_us" >>"$work/$kind"
   redis-cli -p "$redis_port" flushall >/dev/null
 }
 
@@ -112,13 +118,13 @@ col() { awk -v c="$1" '{print $c}' "$2" | median; }
 noop_rps=0
 [[ -s $work/noop ]] && noop_rps=$(col 1 "$work/noop")
 echo
-echo "| route | req/s | vs noop | CPU µs/req | p50 µs | p99 µs | peak RSS MB | start to first answer ms |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| route | req/s | vs noop | CPU µs/req | redis CPU µs/req | p50 µs | p99 µs | peak RSS MB | start to first answer ms |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for kind in $KINDS; do
   f=$work/$kind
   rps=$(col 1 "$f")
   echo "| $kind | $rps | $(awk -v a="$rps" -v b="$noop_rps" 'BEGIN {if (b > 0) printf "%.2f", a / b; else printf "-"}') |" \
-    "$(col 6 "$f") | $(col 2 "$f") | $(col 3 "$f") |" \
+    "$(col 6 "$f") | $(col 7 "$f") | $(col 2 "$f") | $(col 3 "$f") |" \
     "$(awk -v k="$(col 4 "$f")" 'BEGIN {printf "%.1f", k / 1024}') |" \
     "$(awk -v u="$(col 5 "$f")" 'BEGIN {printf "%.1f", u / 1000}') |"
 done

@@ -131,11 +131,12 @@ Error syntax_error(std::string_view text, size_t offset, const boost::json::erro
 
 }  // namespace
 
-Result<boost::json::value> parse_json_exact(std::string_view text, size_t max_depth) {
+Result<boost::json::value> parse_json_exact(std::string_view text, size_t max_depth,
+                                            boost::json::storage_ptr storage) {
   boost::json::parse_options options;
   options.max_depth = max_depth;
-  boost::json::basic_parser<ExactHandler> parser(options, boost::json::storage_ptr());
-  parser.handler().st.reset();
+  boost::json::basic_parser<ExactHandler> parser(options, storage);
+  parser.handler().st.reset(storage);
   boost::json::error_code ec;
   size_t used = parser.write_some(false, text.data(), text.size(), ec);
   if (ec) return syntax_error(text, used, ec);

@@ -25,7 +25,12 @@ namespace pe {
 
 // Errc::invalid_argument for malformed JSON ("invalid JSON at line 3, column 14: syntax error"),
 // for nesting deeper than max_depth, and for text after the document.
-Result<boost::json::value> parse_json_exact(std::string_view text, size_t max_depth = 64);
+//
+// `storage` holds the document and the parser's working stack: the default heap, or an arena
+// for a document read once and dropped (the webhook parses each body in a stack buffer:
+// boost::json::monotonic_resource, which must outlive the value).
+Result<boost::json::value> parse_json_exact(std::string_view text, size_t max_depth = 64,
+                                            boost::json::storage_ptr storage = {});
 
 // The shortest decimal text that reads back as `value`, without an exponent when the exponent
 // is within ±40: 1e-7 -> "0.0000001", 17.49 -> "17.49", 1e300 -> "1e+300", inf -> "inf".
