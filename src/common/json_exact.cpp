@@ -113,7 +113,9 @@ struct ExactHandler {
   bool on_comment(sv, ec_t&) { return true; }
 };
 
-Error syntax_error(std::string_view text, size_t offset, const boost::json::error_code& ec) {
+}  // namespace
+
+Error json_syntax_error(std::string_view text, size_t offset, const boost::json::error_code& ec) {
   size_t line = 1;
   size_t column = 1;
   for (size_t i = 0; i < offset && i < text.size(); ++i) {
@@ -129,17 +131,14 @@ Error syntax_error(std::string_view text, size_t offset, const boost::json::erro
                                            ec.message()};
 }
 
-}  // namespace
-
-Result<boost::json::value> parse_json_exact(std::string_view text, size_t max_depth,
-                                            boost::json::storage_ptr storage) {
+Result<boost::json::value> parse_json_exact(std::string_view text, size_t max_depth) {
   boost::json::parse_options options;
   options.max_depth = max_depth;
-  boost::json::basic_parser<ExactHandler> parser(options, storage);
-  parser.handler().st.reset(storage);
+  boost::json::basic_parser<ExactHandler> parser(options, boost::json::storage_ptr());
+  parser.handler().st.reset();
   boost::json::error_code ec;
   size_t used = parser.write_some(false, text.data(), text.size(), ec);
-  if (ec) return syntax_error(text, used, ec);
+  if (ec) return json_syntax_error(text, used, ec);
   if (used != text.size()) {
     return Error{Errc::invalid_argument, "invalid JSON: text after the document"};
   }

@@ -25,12 +25,11 @@ namespace pe {
 
 // Errc::invalid_argument for malformed JSON ("invalid JSON at line 3, column 14: syntax error"),
 // for nesting deeper than max_depth, and for text after the document.
-//
-// `storage` holds the document and the parser's working stack: the default heap, or an arena
-// for a document read once and dropped (the webhook parses each body in a stack buffer:
-// boost::json::monotonic_resource, which must outlive the value).
-Result<boost::json::value> parse_json_exact(std::string_view text, size_t max_depth = 64,
-                                            boost::json::storage_ptr storage = {});
+Result<boost::json::value> parse_json_exact(std::string_view text, size_t max_depth = 64);
+
+// The error parse_json_exact() gives for a syntax error `ec` at `offset` in `text`, for readers
+// that drive boost::json::basic_parser themselves ("invalid JSON at line 3, column 14: ...").
+Error json_syntax_error(std::string_view text, size_t offset, const boost::json::error_code& ec);
 
 // The shortest decimal text that reads back as `value`, without an exponent when the exponent
 // is within ±40: 1e-7 -> "0.0000001", 17.49 -> "17.49", 1e300 -> "1e+300", inf -> "inf".

@@ -2,11 +2,11 @@
 
 #include "common/json_exact.hpp"
 
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/value.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 
+#include <array>
 #include <cctype>
-#include <cstddef>
+#include <optional>
 
 namespace pe::events {
 namespace {
@@ -27,162 +27,575 @@ Error bad(std::string_view where, std::string_view problem) {
   return Error{Errc::invalid_argument, std::string(where) + ": " + std::string(problem)};
 }
 
-// Where a problem is, as "event 3: ChangeEventHeader": put together only when there is one, so
-// that a good event costs no strings.
-struct Where {
-  std::string_view event;    // "event", "event 3"
-  std::string_view section;  // "", "ChangeEventHeader"
+// ---- What one event said, as the reader goes ---------------------------------------------------
 
-  Error bad(std::string_view problem) const {
-    if (section.empty()) return events::bad(event, problem);
-    return events::bad(std::string(event) + ": " + std::string(section), problem);
+// A string attribute: absent, null, a string, or some other JSON value (then `text` describes it).
+struct TextSlot {
+  enum State : uint8_t { absent, null, text, other } state = absent;
+  std::string value;
+
+  void set(std::string_view s, bool keep) {
+    state = text;
+    if (keep) value.assign(s.data(), s.size());
+  }
+  void set_other(std::string description) {
+    state = other;
+    value = std::move(description);
   }
 };
 
-const json::value* member(const json::object& o, std::string_view key) {
-  return o.if_contains(key);
-}
+struct NumberSlot {
+  enum State : uint8_t { absent, null, whole, other } state = absent;
+  int64_t value = 0;
+};
 
-// The string at `key`, or an empty view when it is absent or null and not required. It points
-// into the parsed document.
-Result<std::string_view> string_field(const json::object& o, std::string_view key,
-                                      const Where& where, bool required) {
-  const json::value* v = member(o, key);
-  if (!v || v->is_null()) {
-    if (required) return where.bad(std::string(key) + " is missing");
-    return std::string_view();
+// A value that must be an object or an array: absent, the expected kind, or something else.
+enum class Shape : uint8_t { absent, expected, other };
+
+struct Draft {
+  TextSlot specversion, id;
+  std::array<TextSlot, 4> attributes;  // source, type, subject, datacontenttype
+  Shape data = Shape::absent;
+  Shape header = Shape::absent;
+  TextSlot entity, change_type, transaction_key, change_origin;
+  NumberSlot sequence_number, commit_timestamp;
+  Shape record_ids = Shape::absent;
+  size_t id_count = 0;
+  std::optional<std::pair<size_t, std::string>> bad_id;  // the first: index and problem
+  std::vector<SalesforceId> ids;
+  Shape changed_fields = Shape::absent;
+  bool field_not_string = false;
+  std::vector<std::string> fields;
+};
+
+constexpr std::array<std::string_view, 4> kAttributeNames = {"source", "type", "subject",
+                                                             "datacontenttype"};
+
+Result<std::string> required_text(TextSlot& slot, std::string_view name, std::string_view where) {
+  if (slot.state == TextSlot::absent || slot.state == TextSlot::null) {
+    return bad(where, std::string(name) + " is missing");
   }
-  if (!v->is_string())
-    return where.bad(std::string(key) + " must be a string, not " + describe_json(*v));
-  return std::string_view(v->as_string());
+  if (slot.state == TextSlot::other) {
+    return bad(where, std::string(name) + " must be a string, not " + slot.value);
+  }
+  return std::move(slot.value);
 }
 
-// The ChangeEventHeader of a data object → the event's fields.
-Result<void> read_header(const json::value& data, ChangeEvent& e, std::string_view event_where,
-                         const ParseLimits& limits) {
-  if (!data.is_object()) return bad(event_where, "data must be an object");
-  const json::value* header = member(data.as_object(), "ChangeEventHeader");
-  if (!header || !header->is_object()) return bad(event_where, "data.ChangeEventHeader is missing");
-  const auto& h = header->as_object();
-  const Where at{event_where, "ChangeEventHeader"};
-  auto entity = string_field(h, "entityName", at, true);
+Result<std::string> optional_text(TextSlot& slot, std::string_view name, std::string_view where) {
+  if (slot.state == TextSlot::other) {
+    return bad(where, std::string(name) + " must be a string, not " + slot.value);
+  }
+  if (slot.state != TextSlot::text) return std::string();
+  return std::move(slot.value);
+}
+
+// The ChangeEventHeader's checks, in the order they are reported.
+Result<void> finish_header(Draft& d, ChangeEvent& e, std::string_view where,
+                           const ParseLimits& limits) {
+  if (d.data != Shape::expected) return bad(where, "data must be an object");
+  if (d.header != Shape::expected) return bad(where, "data.ChangeEventHeader is missing");
+  const std::string at = std::string(where) + ": ChangeEventHeader";
+  auto entity = required_text(d.entity, "entityName", at);
   if (!entity) return entity.error();
-  e.entity = *entity;
-  auto type = string_field(h, "changeType", at, true);
+  e.entity = std::move(*entity);
+  auto type = required_text(d.change_type, "changeType", at);
   if (!type) return type.error();
-  e.change_type = *type;
-  auto key = string_field(h, "transactionKey", at, true);
+  e.change_type = std::move(*type);
+  auto key = required_text(d.transaction_key, "transactionKey", at);
   if (!key) return key.error();
-  if (key->empty() || key->size() > 64) return at.bad("transactionKey must be 1 to 64 characters");
-  e.transaction_key = *key;
-  auto origin = string_field(h, "changeOrigin", at, false);
+  if (key->empty() || key->size() > 64) return bad(at, "transactionKey must be 1 to 64 characters");
+  e.transaction_key = std::move(*key);
+  auto origin = optional_text(d.change_origin, "changeOrigin", at);
   if (!origin) return origin.error();
-  e.change_origin = *origin;
-  if (const json::value* n = member(h, "sequenceNumber"); n && !n->is_null()) {
-    if (!n->is_int64() || n->as_int64() < 0) return at.bad("sequenceNumber must be a whole number");
-    e.sequence_number = n->as_int64();
+  e.change_origin = std::move(*origin);
+  if (d.sequence_number.state == NumberSlot::other) {
+    return bad(at, "sequenceNumber must be a whole number");
   }
-  if (const json::value* t = member(h, "commitTimestamp"); t && !t->is_null()) {
-    if (!t->is_int64()) return at.bad("commitTimestamp must be epoch milliseconds");
-    e.commit_timestamp = t->as_int64();
+  if (d.sequence_number.state == NumberSlot::whole) e.sequence_number = d.sequence_number.value;
+  if (d.commit_timestamp.state == NumberSlot::other) {
+    return bad(at, "commitTimestamp must be epoch milliseconds");
   }
-  const json::value* ids = member(h, "recordIds");
-  if (!ids || !ids->is_array()) return at.bad("recordIds must be an array");
-  const auto& id_values = ids->as_array();
-  if (id_values.size() > limits.max_record_ids) {
-    return at.bad("more than " + std::to_string(limits.max_record_ids) + " recordIds");
+  if (d.commit_timestamp.state == NumberSlot::whole) e.commit_timestamp = d.commit_timestamp.value;
+  if (d.record_ids != Shape::expected) return bad(at, "recordIds must be an array");
+  if (d.id_count > limits.max_record_ids) {
+    return bad(at, "more than " + std::to_string(limits.max_record_ids) + " recordIds");
   }
-  e.record_ids.reserve(id_values.size());
-  for (size_t i = 0; i < id_values.size(); ++i) {
-    const auto& v = id_values[i];
-    auto id_at = [&] {
-      return std::string(event_where) + ": ChangeEventHeader.recordIds[" + std::to_string(i) + "]";
-    };
-    if (!v.is_string()) return bad(id_at(), "must be a string");
-    auto id = SalesforceId::parse(v.as_string());
-    if (!id) return bad(id_at(), id.error().message);
-    e.record_ids.push_back(*id);
+  if (d.bad_id) {
+    return bad(at + ".recordIds[" + std::to_string(d.bad_id->first) + "]", d.bad_id->second);
   }
-  if (const json::value* fields = member(h, "changedFields"); fields && fields->is_array()) {
-    e.changed_fields.reserve(fields->as_array().size());
-    for (const auto& f : fields->as_array()) {
-      if (!f.is_string()) return at.bad("changedFields must hold strings");
-      e.changed_fields.emplace_back(f.as_string());
-    }
-  }
+  e.record_ids = std::move(d.ids);
+  if (d.field_not_string) return bad(at, "changedFields must hold strings");
+  e.changed_fields = std::move(d.fields);
   return {};
 }
 
-// One structured-mode event (an object with specversion, id, data...).
-Result<ChangeEvent> read_structured(const json::value& v, std::string_view where,
-                                    const ParseLimits& limits) {
-  if (!v.is_object()) return bad(where, "an event must be a JSON object");
-  const auto& o = v.as_object();
-  const Where at{where, ""};
-  auto version = string_field(o, "specversion", at, true);
+// A structured-mode event's checks (its attributes, then its header), in the order they are
+// reported.
+Result<ChangeEvent> finish_structured(Draft& d, std::string_view where, const ParseLimits& limits) {
+  auto version = required_text(d.specversion, "specversion", where);
   if (!version) return version.error();
   if (*version != "1.0") return bad(where, "specversion must be \"1.0\"");
   ChangeEvent e;
-  auto id = string_field(o, "id", at, true);
+  auto id = required_text(d.id, "id", where);
   if (!id) return id.error();
-  e.id = *id;
+  e.id = std::move(*id);
   // source and type are required by CloudEvents but empty in Eventing's deliveries: tolerated.
-  for (const char* key : {"source", "type", "subject", "datacontenttype"}) {
-    auto s = string_field(o, key, at, false);
-    if (!s) return s.error();
+  for (size_t i = 0; i < kAttributeNames.size(); ++i) {
+    auto text = optional_text(d.attributes[i], kAttributeNames[i], where);
+    if (!text) return text.error();
   }
-  const json::value* data = member(o, "data");
-  if (!data) return bad(where, "data is missing (data_base64 is not supported)");
-  auto header = read_header(*data, e, where, limits);
+  if (d.data == Shape::absent) return bad(where, "data is missing (data_base64 is not supported)");
+  auto header = finish_header(d, e, where, limits);
   if (!header) return header.error();
   return e;
 }
+
+// ---- The reader ---------------------------------------------------------------------------------
+
+enum class Mode : uint8_t { structured, batch, binary };
+
+// What a JSON value is to the reader, decided from where it stands: its container and key.
+enum class Role : uint8_t {
+  skip,  // not read (its contents are still checked as JSON)
+  batch,
+  event,
+  data,
+  header,
+  record_ids,
+  changed_fields,
+  specversion,
+  id,
+  attribute,  // source, type, subject, datacontenttype (index in attribute_)
+  entity,
+  change_type,
+  transaction_key,
+  change_origin,
+  sequence_number,
+  commit_timestamp,
+  record_id,
+  changed_field,
+};
+
+// A boost::json::basic_parser handler that reads change events straight from the text, without
+// building a document: each value's role comes from its place (container and key), the event's
+// fields are kept in a Draft, and the Draft is checked when its object ends. Every check and
+// message is the one a document-based reader would give, in the same order: a syntax error
+// anywhere wins, then the batch size, then the first event at fault.
+class EventReader {
+ public:
+  static constexpr std::size_t max_object_size = json::object::max_size();
+  static constexpr std::size_t max_array_size = json::array::max_size();
+  static constexpr std::size_t max_key_size = json::string::max_size();
+  static constexpr std::size_t max_string_size = json::string::max_size();
+
+  using ec_t = json::error_code;
+  using sv = json::string_view;
+
+  EventReader(Mode mode, ParseLimits limits) : mode_(mode), limits_(limits) {}
+
+  std::vector<ChangeEvent> events;
+  std::optional<Error> error;  // the first problem found in an event, or in the batch's shape
+  bool too_many_events = false;
+
+  bool on_document_begin(ec_t&) { return true; }
+  bool on_document_end(ec_t&) { return true; }
+  bool on_comment_part(sv, ec_t&) { return true; }
+  bool on_comment(sv, ec_t&) { return true; }
+
+  bool on_object_begin(ec_t&) {
+    Role role = next_role();
+    switch (role) {
+      case Role::event:
+        draft_ = Draft{};
+        push(Role::event);
+        return true;
+      case Role::data:
+        if (mode_ == Mode::binary && depth_ == 0) draft_ = Draft{};
+        draft_.data = Shape::expected;
+        push(Role::data);
+        return true;
+      case Role::header:
+        draft_.header = Shape::expected;
+        push(Role::header);
+        return true;
+      default:
+        wrong(role, "an object");
+        push(Role::skip);
+        return true;
+    }
+  }
+
+  bool on_object_end(std::size_t, ec_t&) {
+    Role role = pop();
+    if (role == Role::event) finish_event();
+    if (role == Role::data && mode_ == Mode::binary && depth_ == 0) finish_binary();
+    return true;
+  }
+
+  bool on_array_begin(ec_t&) {
+    Role role = next_role();
+    switch (role) {
+      case Role::batch:
+        push(Role::batch);
+        return true;
+      case Role::record_ids:
+        draft_.record_ids = Shape::expected;
+        draft_.id_count = 0;
+        draft_.bad_id.reset();
+        draft_.ids.clear();
+        push(Role::record_ids);
+        return true;
+      case Role::changed_fields:
+        draft_.changed_fields = Shape::expected;
+        draft_.field_not_string = false;
+        draft_.fields.clear();
+        push(Role::changed_fields);
+        return true;
+      default:
+        wrong(role, "an array");
+        push(Role::skip);
+        return true;
+    }
+  }
+
+  bool on_array_end(std::size_t, ec_t&) {
+    pop();
+    return true;
+  }
+
+  bool on_key_part(sv s, std::size_t, ec_t&) {
+    key_.append(s.data(), s.size());
+    return true;
+  }
+
+  bool on_key(sv s, std::size_t, ec_t&) {
+    std::string_view key(s.data(), s.size());
+    if (!key_.empty()) {
+      key_.append(key);
+      key = key_;
+    }
+    key_role_ = role_of_key(key);
+    key_.clear();
+    return true;
+  }
+
+  bool on_string_part(sv s, std::size_t, ec_t&) {
+    text_.append(s.data(), s.size());
+    return true;
+  }
+
+  bool on_string(sv s, std::size_t, ec_t&) {
+    std::string_view value(s.data(), s.size());
+    if (!text_.empty()) {
+      text_.append(value);
+      value = text_;
+    }
+    read_string(next_role(), value);
+    text_.clear();
+    return true;
+  }
+
+  bool on_number_part(sv s, ec_t&) {
+    text_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_int64(std::int64_t i, sv s, ec_t&) {
+    read_number(next_role(), i >= 0, i, s);
+    return true;
+  }
+  bool on_uint64(std::uint64_t, sv s, ec_t&) {
+    read_number(next_role(), false, 0, s);
+    return true;
+  }
+  bool on_double(double, sv s, ec_t&) {
+    read_number(next_role(), false, 0, s);
+    return true;
+  }
+  bool on_bool(bool b, ec_t&) {
+    Role role = next_role();
+    if (role == Role::sequence_number || role == Role::commit_timestamp) {
+      number_slot(role).state = NumberSlot::other;
+    } else {
+      wrong(role, b ? "true" : "false");
+    }
+    return true;
+  }
+  bool on_null(ec_t&) {
+    Role role = next_role();
+    if (TextSlot* slot = text_slot(role)) {
+      slot->state = TextSlot::null;
+    } else if (role == Role::sequence_number || role == Role::commit_timestamp) {
+      number_slot(role).state = NumberSlot::null;
+    } else if (role == Role::data) {
+      draft_.data = Shape::other;  // present, but not an object
+    } else {
+      wrong(role, "null");
+    }
+    return true;
+  }
+
+ private:
+  // The role of the value that starts now.
+  Role next_role() {
+    if (depth_ == 0) {
+      switch (mode_) {
+        case Mode::structured:
+          return Role::event;
+        case Mode::batch:
+          return Role::batch;
+        case Mode::binary:
+          return Role::data;
+      }
+    }
+    switch (frames_[depth_ - 1]) {
+      case Role::batch:
+        if (event_index_ >= limits_.max_events) {
+          too_many_events = true;
+          return Role::skip;
+        }
+        return Role::event;
+      case Role::record_ids:
+        return Role::record_id;
+      case Role::changed_fields:
+        return Role::changed_field;
+      case Role::event:
+      case Role::data:
+      case Role::header:
+        return key_role_;
+      default:
+        return Role::skip;
+    }
+  }
+
+  Role role_of_key(std::string_view key) {
+    switch (frames_[depth_ - 1]) {
+      case Role::event:
+        if (key == "specversion") return Role::specversion;
+        if (key == "id") return Role::id;
+        if (key == "data") return Role::data;
+        for (size_t i = 0; i < kAttributeNames.size(); ++i) {
+          if (key == kAttributeNames[i]) {
+            attribute_ = i;
+            return Role::attribute;
+          }
+        }
+        return Role::skip;
+      case Role::data:
+        return key == "ChangeEventHeader" ? Role::header : Role::skip;
+      case Role::header:
+        if (key == "entityName") return Role::entity;
+        if (key == "changeType") return Role::change_type;
+        if (key == "transactionKey") return Role::transaction_key;
+        if (key == "changeOrigin") return Role::change_origin;
+        if (key == "sequenceNumber") return Role::sequence_number;
+        if (key == "commitTimestamp") return Role::commit_timestamp;
+        if (key == "recordIds") return Role::record_ids;
+        if (key == "changedFields") return Role::changed_fields;
+        return Role::skip;
+      default:
+        return Role::skip;
+    }
+  }
+
+  TextSlot* text_slot(Role role) {
+    switch (role) {
+      case Role::specversion:
+        return &draft_.specversion;
+      case Role::id:
+        return &draft_.id;
+      case Role::attribute:
+        return &draft_.attributes[attribute_];
+      case Role::entity:
+        return &draft_.entity;
+      case Role::change_type:
+        return &draft_.change_type;
+      case Role::transaction_key:
+        return &draft_.transaction_key;
+      case Role::change_origin:
+        return &draft_.change_origin;
+      default:
+        return nullptr;
+    }
+  }
+
+  NumberSlot& number_slot(Role role) {
+    return role == Role::sequence_number ? draft_.sequence_number : draft_.commit_timestamp;
+  }
+
+  void read_string(Role role, std::string_view value) {
+    if (TextSlot* slot = text_slot(role)) {
+      slot->set(value, role != Role::attribute);
+      return;
+    }
+    switch (role) {
+      case Role::record_id:
+        read_record_id(value);
+        return;
+      case Role::changed_field:
+        draft_.fields.emplace_back(value);
+        return;
+      case Role::sequence_number:
+      case Role::commit_timestamp:
+        number_slot(role).state = NumberSlot::other;
+        return;
+      default:
+        wrong(role, "a string");
+    }
+  }
+
+  void read_record_id(std::string_view value) {
+    size_t index = draft_.id_count++;
+    if (draft_.id_count > limits_.max_record_ids || draft_.bad_id) return;
+    auto id = SalesforceId::parse(value);
+    if (!id) {
+      draft_.bad_id.emplace(index, id.error().message);
+      return;
+    }
+    draft_.ids.push_back(*id);
+  }
+
+  void read_number(Role role, bool whole, int64_t value, sv text) {
+    text_.clear();  // the parts of a number, when it came in several
+    if (role == Role::sequence_number || role == Role::commit_timestamp) {
+      auto& slot = number_slot(role);
+      // A negative commitTimestamp is a whole number; a negative sequenceNumber is not.
+      bool ok = whole || (role == Role::commit_timestamp && value < 0);
+      slot.state = ok ? NumberSlot::whole : NumberSlot::other;
+      slot.value = value;
+      return;
+    }
+    wrong(role, std::string(text.data(), std::min<size_t>(text.size(), 40)));
+  }
+
+  // A value of the wrong kind for its role (`what` describes it for the message).
+  void wrong(Role role, std::string what) {
+    if (TextSlot* slot = text_slot(role)) {
+      slot->set_other(std::move(what));
+      return;
+    }
+    switch (role) {
+      case Role::batch:
+        record(bad("body", "a batch must be a JSON array"));
+        return;
+      case Role::event:
+        record(bad(event_where(), "an event must be a JSON object"));
+        ++event_index_;
+        return;
+      case Role::data:
+        draft_.data = Shape::other;
+        return;
+      case Role::header:
+        draft_.header = Shape::other;
+        return;
+      case Role::record_ids:
+        draft_.record_ids = Shape::other;
+        return;
+      case Role::record_id:
+        if (draft_.id_count++ < limits_.max_record_ids && !draft_.bad_id) {
+          draft_.bad_id.emplace(draft_.id_count - 1, "must be a string");
+        }
+        return;
+      case Role::changed_field:
+        draft_.field_not_string = true;
+        return;
+      case Role::sequence_number:
+      case Role::commit_timestamp:
+        number_slot(role).state = NumberSlot::other;
+        return;
+      default:
+        return;  // changedFields that is not an array is ignored, as is anything unread
+    }
+  }
+
+  void finish_event() {
+    auto where = event_where();
+    ++event_index_;
+    if (error) return;  // only the first problem is reported
+    auto event = finish_structured(draft_, where, limits_);
+    if (!event) {
+      record(event.error());
+      return;
+    }
+    events.push_back(std::move(*event));
+  }
+
+  void finish_binary() {
+    ChangeEvent e;
+    auto header = finish_header(draft_, e, "event", limits_);
+    if (!header) {
+      record(header.error());
+      return;
+    }
+    events.push_back(std::move(e));
+  }
+
+  std::string event_where() const {
+    return mode_ == Mode::batch ? "event " + std::to_string(event_index_) : "event";
+  }
+
+  void record(Error e) {
+    if (!error) error = std::move(e);
+  }
+
+  void push(Role role) {
+    // The parser's max_depth (32) keeps depth_ below the array's size.
+    frames_[depth_++] = role;
+  }
+  Role pop() { return frames_[--depth_]; }
+
+  Mode mode_;
+  ParseLimits limits_;
+  std::array<Role, 64> frames_{};
+  size_t depth_ = 0;
+  Role key_role_ = Role::skip;
+  size_t attribute_ = 0;
+  size_t event_index_ = 0;
+  Draft draft_;
+  std::string key_;   // a key that came in parts
+  std::string text_;  // a string or number that came in parts
+};
+
+constexpr size_t kMaxDepth = 32;
 
 }  // namespace
 
 Result<std::vector<ChangeEvent>> parse_change_events(
     std::string_view content_type, std::string_view body,
     const std::function<std::string_view(std::string_view)>& header, ParseLimits limits) {
-  // The document lives only while its events are read: an arena on the stack spares the heap
-  // one allocation per JSON value (it takes from the heap for bodies that outgrow it).
-  alignas(std::max_align_t) unsigned char scratch[4096];
-  json::monotonic_resource arena(scratch, sizeof scratch);
-  auto parsed = parse_json_exact(body, 32, &arena);
-  if (!parsed) return bad("body", parsed.error().message);
-  std::vector<ChangeEvent> events;
+  Mode mode = Mode::binary;
   if (media_type_starts_with(content_type, "application/cloudevents-batch")) {
-    if (!parsed->is_array()) return bad("body", "a batch must be a JSON array");
-    if (parsed->as_array().size() > limits.max_events) {
-      return bad("body", "more than " + std::to_string(limits.max_events) + " events in a batch");
+    mode = Mode::batch;
+  } else if (media_type_starts_with(content_type, "application/cloudevents")) {
+    mode = Mode::structured;
+  }
+  std::string binary_id;
+  if (mode == Mode::binary) {
+    // Binary mode: attributes in ce-* headers, the body is the data.
+    std::string_view version = header("ce-specversion");
+    if (version.empty()) {
+      return Error{Errc::unsupported_media_type,
+                   "expected a CloudEvent: application/cloudevents+json, "
+                   "application/cloudevents-batch+json, or ce-* headers with a JSON body"};
     }
-    for (size_t i = 0; i < parsed->as_array().size(); ++i) {
-      auto e = read_structured(parsed->as_array()[i], "event " + std::to_string(i), limits);
-      if (!e) return e.error();
-      events.push_back(std::move(*e));
-    }
-    return events;
+    if (version != "1.0") return bad("ce-specversion", "must be 1.0");
+    binary_id = std::string(header("ce-id"));
+    if (binary_id.empty()) return bad("ce-id", "is missing");
   }
-  if (media_type_starts_with(content_type, "application/cloudevents")) {
-    auto e = read_structured(*parsed, "event", limits);
-    if (!e) return e.error();
-    events.push_back(std::move(*e));
-    return events;
+
+  json::parse_options options;
+  options.max_depth = kMaxDepth;
+  json::basic_parser<EventReader> parser(options, mode, limits);
+  json::error_code ec;
+  size_t used = parser.write_some(false, body.data(), body.size(), ec);
+  if (ec) return bad("body", json_syntax_error(body, used, ec).message);
+  if (used != body.size()) return bad("body", "invalid JSON: text after the document");
+  EventReader& reader = parser.handler();
+  if (reader.too_many_events) {
+    return bad("body", "more than " + std::to_string(limits.max_events) + " events in a batch");
   }
-  // Binary mode: attributes in ce-* headers, the body is the data.
-  std::string_view version = header("ce-specversion");
-  if (version.empty()) {
-    return Error{Errc::unsupported_media_type,
-                 "expected a CloudEvent: application/cloudevents+json, "
-                 "application/cloudevents-batch+json, or ce-* headers with a JSON body"};
-  }
-  if (version != "1.0") return bad("ce-specversion", "must be 1.0");
-  ChangeEvent e;
-  e.id = std::string(header("ce-id"));
-  if (e.id.empty()) return bad("ce-id", "is missing");
-  auto read = read_header(*parsed, e, "event", limits);
-  if (!read) return read.error();
-  events.push_back(std::move(e));
-  return events;
+  if (reader.error) return std::move(*reader.error);
+  if (mode == Mode::binary && !reader.events.empty()) reader.events[0].id = std::move(binary_id);
+  return std::move(reader.events);
 }
 
 }  // namespace pe::events

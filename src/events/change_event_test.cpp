@@ -105,5 +105,101 @@ TEST(CloudEventCodec, RefusesHostileInputNamingTheField) {
   EXPECT_NE(message(ce, deep).find("body:"), std::string::npos);
 }
 
+// The reader reads straight from the text (no document): every field in every shape it can
+// come in, escapes and all, and whatever else the event carries is skipped.
+TEST(CloudEventCodec, ReadsEveryFieldWhateverSurroundsIt) {
+  const std::string body = R"({
+    "extension": {"nested": [1, {"data": {"ChangeEventHeader": {"entityName": "Account"}}}]},
+    "specversion": "1.0", "id": "e\u002d1", "source": null, "subject": "/data/x",
+    "data": {
+      "other": [{"recordIds": ["bad"]}],
+      "ChangeEventHeader": {
+        "entity\u004Eame": "Opportunity", "changeType": "CREATE",
+        "transactionKey": "tx\"1", "changeOrigin": null,
+        "sequenceNumber": 7, "commitTimestamp": -5, "nulledFields": [null, {}],
+        "recordIds": ["006am000006pSAYAA2", "006am000006pSAY"],
+        "changedFields": ["Name", "Stage\u004eame"]
+      }
+    }
+  })";
+  auto events = parse_change_events("Application/CloudEvents+JSON", body, no_headers);
+  ASSERT_TRUE(events) << events.error().message;
+  ASSERT_EQ(events->size(), 1u);
+  const auto& e = (*events)[0];
+  EXPECT_EQ(e.id, "e-1");
+  EXPECT_EQ(e.entity, "Opportunity");
+  EXPECT_EQ(e.change_type, "CREATE");
+  EXPECT_EQ(e.transaction_key, "tx\"1");
+  EXPECT_EQ(e.change_origin, "");
+  EXPECT_EQ(e.sequence_number, 7);
+  EXPECT_EQ(e.commit_timestamp, -5);
+  ASSERT_EQ(e.record_ids.size(), 2u);
+  EXPECT_EQ(e.record_ids[1].str(), "006am000006pSAYAA2");  // the 15-character form, as 18
+  EXPECT_EQ(e.changed_fields, (std::vector<std::string>{"Name", "StageName"}));
+}
+
+TEST(CloudEventCodec, NamesTheFieldOfEveryWrongShape) {
+  auto message = [](std::string_view type, std::string_view body) {
+    auto r = parse_change_events(type, body, no_headers);
+    EXPECT_FALSE(r) << body;
+    return r ? std::string() : r.error().message;
+  };
+  const std::string ce = "application/cloudevents+json";
+  auto with_header = [](std::string_view fields) {
+    return R"({"specversion":"1.0","id":"x","data":{"ChangeEventHeader":{)" + std::string(fields) +
+           "}}}";
+  };
+  const std::string good = R"("entityName":"Opportunity","changeType":"UPDATE",)"
+                           R"("transactionKey":"t","recordIds":["006am000006pSAYAA2"])";
+  ASSERT_TRUE(parse_change_events(ce, with_header(good), no_headers));
+  EXPECT_EQ(message(ce, R"({"specversion":1.0,"id":"x","data":{}})"),
+            "event: specversion must be a string, not 1.0");
+  EXPECT_EQ(message(ce, R"({"specversion":"1.0","id":["x"],"data":{}})"),
+            "event: id must be a string, not an array");
+  EXPECT_EQ(message(ce, R"({"specversion":"1.0","id":"x","type":{},"data":{}})"),
+            "event: type must be a string, not an object");
+  EXPECT_EQ(message(ce, R"({"specversion":"1.0","id":"x"})"),
+            "event: data is missing (data_base64 is not supported)");
+  EXPECT_EQ(message(ce, R"({"specversion":"1.0","id":"x","data":null})"),
+            "event: data must be an object");
+  EXPECT_EQ(message(ce, R"({"specversion":"1.0","id":"x","data":{"ChangeEventHeader":[]}})"),
+            "event: data.ChangeEventHeader is missing");
+  EXPECT_EQ(message(ce, with_header(R"("entityName":true)")),
+            "event: ChangeEventHeader: entityName must be a string, not true");
+  EXPECT_EQ(message(ce, with_header(R"("entityName":"Opportunity","changeType":null)")),
+            "event: ChangeEventHeader: changeType is missing");
+  EXPECT_EQ(message(ce, with_header(good + R"(,"transactionKey":"")")),
+            "event: ChangeEventHeader: transactionKey must be 1 to 64 characters");
+  EXPECT_EQ(message(ce, with_header(good + R"(,"sequenceNumber":-1)")),
+            "event: ChangeEventHeader: sequenceNumber must be a whole number");
+  EXPECT_EQ(message(ce, with_header(good + R"(,"sequenceNumber":1.5)")),
+            "event: ChangeEventHeader: sequenceNumber must be a whole number");
+  EXPECT_EQ(message(ce, with_header(good + R"(,"commitTimestamp":"2026")")),
+            "event: ChangeEventHeader: commitTimestamp must be epoch milliseconds");
+  EXPECT_EQ(message(ce, with_header(good + R"(,"recordIds":"006am000006pSAYAA2")")),
+            "event: ChangeEventHeader: recordIds must be an array");
+  EXPECT_EQ(message(ce, with_header(good + R"(,"recordIds":["006am000006pSAYAA2",7])")),
+            "event: ChangeEventHeader.recordIds[1]: must be a string");
+  EXPECT_EQ(message(ce, with_header(good + R"(,"changedFields":["Name",null])")),
+            "event: ChangeEventHeader: changedFields must hold strings");
+  std::string ids = R"("recordIds":[)";
+  for (int i = 0; i < 3; ++i) ids += std::string(i ? "," : "") + "\"006am000006pSAYAA2\"";
+  auto few = parse_change_events(ce, with_header(good + "," + ids + "]"), no_headers,
+                                 {.max_record_ids = 2});
+  ASSERT_FALSE(few);
+  EXPECT_EQ(few.error().message, "event: ChangeEventHeader: more than 2 recordIds");
+
+  const std::string batch = "application/cloudevents-batch+json";
+  EXPECT_EQ(message(batch, "{}"), "body: a batch must be a JSON array");
+  EXPECT_EQ(message(batch, "[" + with_header(good) + ",3]"),
+            "event 1: an event must be a JSON object");
+  EXPECT_EQ(message(batch, "[" + with_header(good) + "," + with_header("") + "]"),
+            "event 1: ChangeEventHeader: entityName is missing");
+  // A syntax error anywhere wins over a problem found before it.
+  EXPECT_NE(message(batch, "[3, {]").find("body: invalid JSON at line 1, column 6"),
+            std::string::npos);
+  EXPECT_EQ(message(ce, with_header(good) + " {}"), "body: invalid JSON: text after the document");
+}
+
 }  // namespace
 }  // namespace pe::events

@@ -3,6 +3,12 @@
 #include "jobs/job_queue.hpp"
 #include "net/redis_script.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 namespace pe::events {
 
 namespace asio = boost::asio;
@@ -36,33 +42,59 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 )lua";
 
-// ARGV: prefix, ttl, transaction key, connection, ids...
-// Returns {added, latency of each transaction flushed...}.
+// Adds a batch of events, in order, as if each were its own call: an event first flushes every
+// other open transaction, then adds its Ids (those not already flushed for its transaction) to
+// its own. ARGV: prefix, ttl, event count, then per event: transaction key, connection, Id
+// count, Ids... Returns per event {added, latency of each transaction it flushed...}.
+//
+// What one call saves over one call per event: the open set is read once and followed in Lua;
+// a transaction's last-event time and connection are written once per call (every event of a
+// call has the same `now`), and whether it has flushed Ids is asked once.
 const net::RedisScript kAdd(std::string(kFlushFunction) + R"lua(
-local prefix, ttl, tx, conn = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local result = {0}
+local prefix, ttl, count = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local open = redis.call('ZRANGE', KEYS[1], 0, -1)
-for _, other in ipairs(open) do
-  if other ~= tx then
-    local latency = flush(prefix, other, now, ttl)
-    if latency >= 0 then result[#result + 1] = latency end
+local marked = {}     -- transaction -> connection written this call (ZADD and HSET done)
+local has_done = {}   -- transaction -> whether its done set exists
+local results = {}
+local at = 4
+for e = 1, count do
+  local tx, conn, n = ARGV[at], ARGV[at + 1], tonumber(ARGV[at + 2])
+  local result = {0}
+  local still_open = {}
+  local was_open = false
+  for _, other in ipairs(open) do
+    if other == tx then
+      was_open = true
+      still_open[1] = tx
+    else
+      local latency = flush(prefix, other, now, ttl)
+      if latency >= 0 then result[#result + 1] = latency end
+      marked[other] = nil
+      has_done[other] = true
+    end
   end
-end
-local ids_key = prefix .. 'tx:' .. tx
-local done = prefix .. 'tx:done:' .. tx
-local check_done = redis.call('EXISTS', done) == 1
-local added = 0
-for i = 5, #ARGV do
-  if not check_done or redis.call('SISMEMBER', done, ARGV[i]) == 0 then
-    added = added + redis.call('SADD', ids_key, ARGV[i])
+  open = still_open
+  local ids_key = prefix .. 'tx:' .. tx
+  local done = prefix .. 'tx:done:' .. tx
+  if has_done[tx] == nil then has_done[tx] = redis.call('EXISTS', done) == 1 end
+  local check_done = has_done[tx]
+  local added = 0
+  for i = at + 3, at + 2 + n do
+    if not check_done or redis.call('SISMEMBER', done, ARGV[i]) == 0 then
+      added = added + redis.call('SADD', ids_key, ARGV[i])
+    end
   end
+  if (added > 0 or was_open) and marked[tx] ~= conn then
+    redis.call('ZADD', KEYS[1], now, tx)
+    redis.call('HSET', prefix .. 'tx:conn', tx, conn)
+    marked[tx] = conn
+  end
+  if added > 0 and not was_open then open[1] = tx end
+  result[1] = added
+  results[e] = result
+  at = at + 3 + n
 end
-if added > 0 or redis.call('EXISTS', ids_key) == 1 then
-  redis.call('ZADD', KEYS[1], now, tx)
-  redis.call('HSET', prefix .. 'tx:conn', tx, conn)
-end
-result[1] = added
-return result
+return results
 )lua");
 
 // ARGV: prefix, ttl, idle ms, limit. Returns the latency of each transaction flushed.
@@ -122,25 +154,84 @@ asio::awaitable<Result<AddResult>> TransactionBuffer::add(std::string_view trans
                                                           std::string_view connection,
                                                           std::span<const SalesforceId> ids) {
   if (auto ok = check_transaction_key(transaction_key); !ok) co_return ok.error();
+  if (ids.size() > kMaxBatchIds) {
+    co_return Error{Errc::invalid_argument,
+                    "an event carries at most " + std::to_string(kMaxBatchIds) + " record Ids"};
+  }
+  auto executor = co_await asio::this_coro::executor;
+  PendingAdd pending{transaction_key, connection, ids, Error{Errc::internal, "not sent"}};
+  auto queued = asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+      [this, &pending, &executor](auto handler) {
+        queue_.push_back({&pending, std::move(handler)});
+        queued_ids_ += pending.ids.size();
+        if (!batch_posted_) {
+          batch_posted_ = true;
+          // After the other handlers that are ready now: their events join this batch.
+          asio::post(executor, [this, executor] { start_batches(executor); });
+        }
+      },
+      asio::use_awaitable);
+  co_await std::move(queued);
+  co_return std::move(pending.result);
+}
+
+void TransactionBuffer::start_batches(const asio::any_io_executor& executor) {
+  batch_posted_ = false;
+  while (!queue_.empty()) {
+    std::vector<Waiter> batch;
+    size_t id_count = 0;
+    size_t taken = 0;
+    while (taken < queue_.size() && batch.size() < kMaxBatchEvents &&
+           (batch.empty() || id_count + queue_[taken].pending->ids.size() <= kMaxBatchIds)) {
+      id_count += queue_[taken].pending->ids.size();
+      batch.push_back(std::move(queue_[taken]));
+      ++taken;
+    }
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(taken));
+    queued_ids_ -= id_count;
+    asio::co_spawn(executor, send_batch(std::move(batch), id_count), asio::detached);
+  }
+}
+
+asio::awaitable<void> TransactionBuffer::send_batch(std::vector<Waiter> batch, size_t id_count) {
+  std::vector<std::string> counts;  // reserved: the views below point into these strings
+  counts.reserve(batch.size() + 1);
+  counts.push_back(std::to_string(batch.size()));
   std::vector<std::string_view> args;
-  args.reserve(6 + ids.size());
-  // One push_back each: GCC 12 misjudges an initializer list inserted inside a coroutine.
+  args.reserve(5 + 3 * batch.size() + id_count);
   args.push_back(open_key_);
   args.push_back(stream_key_);
   args.push_back(options_.prefix);
   args.push_back(ttl_);
-  args.push_back(transaction_key);
-  args.push_back(connection);
-  for (const auto& id : ids) args.push_back(id.str());
-  auto reply = co_await kAdd.run(*redis_, args, 2);
-  if (!reply) co_return reply.error();
-  if (!reply->is_array() || reply->elements.empty()) {
-    co_return Error{Errc::internal, "redis: unexpected reply from the buffer script"};
+  args.push_back(counts.back());
+  for (const auto& waiter : batch) {
+    const PendingAdd& event = *waiter.pending;
+    counts.push_back(std::to_string(event.ids.size()));
+    args.push_back(event.transaction_key);
+    args.push_back(event.connection);
+    args.push_back(counts.back());
+    for (const auto& id : event.ids) args.push_back(id.str());
   }
-  AddResult result;
-  result.added = static_cast<size_t>(reply->elements[0].integer);
-  result.flushed = latencies(*reply, 1);
-  co_return result;
+  auto executor = co_await asio::this_coro::executor;
+  auto reply = co_await kAdd.run(*redis_, args, 2);
+  if (reply && (!reply->is_array() || reply->elements.size() != batch.size())) {
+    reply = Error{Errc::internal, "redis: unexpected reply from the buffer script"};
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    PendingAdd& event = *batch[i].pending;
+    if (!reply) {
+      event.result = reply.error();
+    } else if (const auto& one = reply->elements[i]; !one.is_array() || one.elements.empty()) {
+      event.result = Error{Errc::internal, "redis: unexpected reply from the buffer script"};
+    } else {
+      AddResult result;
+      result.added = static_cast<size_t>(one.elements[0].integer);
+      result.flushed = latencies(one, 1);
+      event.result = std::move(result);
+    }
+    // Posted, not called: the waiting request runs on after this loop, not inside it.
+    asio::post(executor, [resume = std::move(batch[i].resume)]() mutable { std::move(resume)(); });
+  }
 }
 
 asio::awaitable<Result<FlushResult>> TransactionBuffer::flush_older_than(int64_t idle_ms,

@@ -32,6 +32,8 @@
 #include "jobs/job_queue.hpp"
 #include "net/redis_connection.hpp"
 
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
@@ -59,12 +61,23 @@ struct AddResult {
   FlushResult flushed;  // other transactions this event completed
 };
 
+// One instance per io_context thread (it is not thread-safe): the events that thread's requests
+// add in one turn of its event loop go to Redis as one script call (see add()).
 class TransactionBuffer {
  public:
+  static constexpr size_t kMaxBatchEvents = 256;  // events per script call
+  static constexpr size_t kMaxBatchIds = 10'000;  // record Ids per script call (and per event)
+
   TransactionBuffer(std::shared_ptr<net::RedisConnection> redis, BufferOptions options = {});
 
   // Stores the Ids in the transaction's buffer, after flushing every other open transaction.
   // Errc::unavailable (and nothing promised) when Redis is unreachable.
+  //
+  // The events of the calls made in one turn of the event loop (the requests that arrived
+  // together) are sent as one script call, in the order of the calls, with the same result as
+  // one call each: the script costs Redis one call's overhead for the whole batch instead of
+  // one per event. Batches are pipelined: one is sent while the previous is in flight. The views
+  // must stay valid until the call completes (they are the caller's).
   boost::asio::awaitable<Result<AddResult>> add(std::string_view transaction_key,
                                                 std::string_view connection,
                                                 std::span<const SalesforceId> ids);
@@ -78,6 +91,21 @@ class TransactionBuffer {
   const BufferOptions& options() const { return options_; }
 
  private:
+  // An add() waiting for its batch: its event, and where its answer goes. The event lives in
+  // the waiting call's frame; `resume` owns that frame until it is resumed or destroyed.
+  struct PendingAdd {
+    std::string_view transaction_key;
+    std::string_view connection;
+    std::span<const SalesforceId> ids;
+    Result<AddResult> result;
+  };
+  struct Waiter {
+    PendingAdd* pending;
+    boost::asio::any_completion_handler<void()> resume;
+  };
+
+  void start_batches(const boost::asio::any_io_executor& executor);
+  boost::asio::awaitable<void> send_batch(std::vector<Waiter> batch, size_t id_count);
   boost::asio::awaitable<Result<FlushResult>> flush_older_than(int64_t idle_ms, size_t limit);
 
   std::shared_ptr<net::RedisConnection> redis_;
@@ -85,6 +113,9 @@ class TransactionBuffer {
   std::string open_key_;
   std::string stream_key_;
   std::string ttl_;
+  std::vector<Waiter> queue_;  // added this turn, not sent yet
+  size_t queued_ids_ = 0;
+  bool batch_posted_ = false;
 };
 
 // The transaction key must be 1 to 256 printable ASCII characters (it becomes part of Redis keys

@@ -4,7 +4,6 @@
 #include "web/metrics.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 
@@ -14,13 +13,6 @@ namespace asio = boost::asio;
 namespace http = net::http;
 
 namespace {
-
-std::string sha256(std::string_view text) {
-  std::string digest(SHA256_DIGEST_LENGTH, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(),
-         reinterpret_cast<unsigned char*>(digest.data()));
-  return digest;
-}
 
 std::vector<std::string> split_list(std::string_view text) {
   std::vector<std::string> items;
@@ -57,9 +49,8 @@ std::optional<Metrics::Gap> gap_kind(std::string_view change_type) {
 }  // namespace
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
-  auto da = sha256(a);
-  auto db = sha256(b);
-  return CRYPTO_memcmp(da.data(), db.data(), da.size()) == 0;
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 WebhookConfig webhook_config_from(EnvReader& read) {
@@ -84,13 +75,12 @@ WebhookConfig webhook_config_from(EnvReader& read) {
 
 Webhook::Webhook(const WebhookConfig& config, std::shared_ptr<events::TransactionBuffer> buffer)
     : config_(config), buffer_(std::move(buffer)) {
-  if (!config_.token.empty()) token_digest_ = sha256("Bearer " + config_.token);
+  if (!config_.token.empty()) expected_authorization_ = "Bearer " + config_.token;
 }
 
 bool Webhook::authorized(const net::Request& req) const {
   if (config_.token.empty()) return true;
-  auto given = sha256(req.header(http::field::authorization));
-  return CRYPTO_memcmp(given.data(), token_digest_.data(), given.size()) == 0;
+  return constant_time_equal(req.header(http::field::authorization), expected_authorization_);
 }
 
 asio::awaitable<net::Response> Webhook::handle(net::Request& req) {
