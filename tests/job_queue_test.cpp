@@ -135,6 +135,82 @@ TEST_F(QueueTest, AnIdleTransactionIsFlushedAfterTheDelay) {
 }
 
 // Two instances buffer interleaved events and flush concurrently: one job per transaction.
+// Adds made in the same turn of the event loop go to Redis as one script call; each gets the
+// answer it would have had alone, in the order of the calls.
+TEST_F(QueueTest, AddsOfOneTurnAreOneScriptCallWithEachItsOwnAnswer) {
+  auto redis = connect();
+  TransactionBuffer buffer(redis);
+  JobQueue queue(redis);
+  ASSERT_TRUE(complete(io, queue.ensure_group()));
+  auto a = opportunities(1, 4);
+  auto b = opportunities(100, 2);
+  // tx-a: a0 a1, a1 a2 (one new), a2 (none new); tx-b: b0 b1 (flushes tx-a); tx-a again: a3
+  // (reopens it; flushes tx-b), a0 (flushed already: not added).
+  struct Add {
+    std::string key;
+    std::vector<SalesforceId> ids;
+  };
+  const std::vector<Add> calls = {{"tx-a", {a[0], a[1]}}, {"tx-a", {a[1], a[2]}}, {"tx-a", {a[2]}},
+                                  {"tx-b", {b[0], b[1]}}, {"tx-a", {a[3]}},       {"tx-a", {a[0]}}};
+  auto before = complete(io, redis->exec(net::RedisCommand("INFO", "commandstats")));
+  ASSERT_TRUE(before);
+  std::vector<std::future<Result<events::AddResult>>> adds;
+  for (const auto& call : calls) {
+    adds.push_back(asio::co_spawn(io, buffer.add(call.key, "org", call.ids), asio::use_future));
+  }
+  std::vector<size_t> added;
+  std::vector<size_t> flushed;
+  for (auto& f : adds) {
+    while (f.wait_for(0s) != std::future_status::ready) io.run_one_for(10ms);
+    auto result = f.get();
+    ASSERT_TRUE(result) << result.error().message;
+    added.push_back(result->added);
+    flushed.push_back(result->flushed.latencies_ms.size());
+  }
+  EXPECT_EQ(added, (std::vector<size_t>{2, 1, 0, 2, 1, 0}));
+  EXPECT_EQ(flushed, (std::vector<size_t>{0, 0, 0, 1, 1, 0}));
+  auto after = complete(io, redis->exec(net::RedisCommand("INFO", "commandstats")));
+  ASSERT_TRUE(after);
+  auto script_calls = [](const net::RedisReply& info) {
+    const std::string& text = info.text;
+    auto at = text.find("cmdstat_evalsha:calls=");
+    if (at == std::string::npos) return 0L;
+    return std::stol(text.substr(at + 22));
+  };
+  EXPECT_EQ(script_calls(*after) - script_calls(*before), 1);  // six events, one call
+
+  ASSERT_TRUE(complete(io, buffer.flush_all()));
+  auto jobs = claim_all(queue, "w1");
+  ASSERT_EQ(jobs.size(), 3u);
+  EXPECT_EQ(jobs[0].transaction_key, "tx-a");
+  EXPECT_EQ(jobs[0].record_ids, (std::vector<SalesforceId>{a[0], a[1], a[2]}));
+  EXPECT_EQ(jobs[1].transaction_key, "tx-b");
+  EXPECT_EQ(jobs[1].record_ids, b);
+  EXPECT_EQ(jobs[2].transaction_key, "tx-a");
+  EXPECT_EQ(jobs[2].record_ids, (std::vector<SalesforceId>{a[3]}));
+}
+
+// Lua's unpack takes at most 8,000 values: an event's Ids go to Redis 1,000 at a time.
+TEST_F(QueueTest, AnEventWithThousandsOfIdsIsStoredAndRedeliveredWhole) {
+  auto redis = connect();
+  TransactionBuffer buffer(redis);
+  JobQueue queue(redis);
+  ASSERT_TRUE(complete(io, queue.ensure_group()));
+  auto ids = opportunities(1, 9'000);
+  auto added = complete(io, buffer.add("tx-big", "org", std::span(ids).subspan(0, 8'999)));
+  ASSERT_TRUE(added) << added.error().message;
+  EXPECT_EQ(added->added, 8'999u);
+  ASSERT_TRUE(complete(io, buffer.flush_all()));
+  auto again = complete(io, buffer.add("tx-big", "org", ids));  // all flushed but the last
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->added, 1u);
+  ASSERT_TRUE(complete(io, buffer.flush_all()));
+  auto jobs = claim_all(queue, "w1");
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].record_ids.size(), 8'999u);
+  EXPECT_EQ(jobs[1].record_ids, std::vector<SalesforceId>{ids.back()});
+}
+
 TEST_F(QueueTest, ConcurrentInstancesMakeExactlyOneJobPerTransaction) {
   auto one = connect();
   auto two = connect();

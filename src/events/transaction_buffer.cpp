@@ -45,54 +45,84 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 // Adds a batch of events, in order, as if each were its own call: an event first flushes every
 // other open transaction, then adds its Ids (those not already flushed for its transaction) to
 // its own. ARGV: prefix, ttl, event count, then per event: transaction key, connection, Id
-// count, Ids... Returns per event {added, latency of each transaction it flushed...}.
+// count, Ids... Returns, flat, per event: added, n, then the latency of each of the n
+// transactions it flushed.
 //
 // What one call saves over one call per event: the open set is read once and followed in Lua;
 // a transaction's last-event time and connection are written once per call (every event of a
-// call has the same `now`), and whether it has flushed Ids is asked once.
+// call has the same `now`), whether it has flushed Ids is asked once, and an event's Ids go in
+// one SADD (unpack takes at most 1,000 at a time: Lua's C stack holds 8,000).
 const net::RedisScript kAdd(std::string(kFlushFunction) + R"lua(
+local function chunked(command, key, list, from, to)
+  local replies = {}
+  for i = from, to, 1000 do
+    replies[#replies + 1] = redis.call(command, key, unpack(list, i, math.min(i + 999, to)))
+  end
+  return replies
+end
 local prefix, ttl, count = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local open = redis.call('ZRANGE', KEYS[1], 0, -1)
 local marked = {}     -- transaction -> connection written this call (ZADD and HSET done)
 local has_done = {}   -- transaction -> whether its done set exists
+local keys = {}       -- transaction -> {its Ids' key, its done key}
 local results = {}
 local at = 4
 for e = 1, count do
   local tx, conn, n = ARGV[at], ARGV[at + 1], tonumber(ARGV[at + 2])
-  local result = {0}
-  local still_open = {}
+  local first, last = at + 3, at + 2 + n
+  local slot = #results + 1
+  results[slot], results[slot + 1] = 0, 0
   local was_open = false
-  for _, other in ipairs(open) do
-    if other == tx then
-      was_open = true
-      still_open[1] = tx
-    else
-      local latency = flush(prefix, other, now, ttl)
-      if latency >= 0 then result[#result + 1] = latency end
-      marked[other] = nil
-      has_done[other] = true
+  if #open == 1 and open[1] == tx then
+    was_open = true
+  elseif #open > 0 then
+    for _, other in ipairs(open) do
+      if other == tx then
+        was_open = true
+      else
+        local latency = flush(prefix, other, now, ttl)
+        if latency >= 0 then
+          results[slot + 1] = results[slot + 1] + 1
+          results[#results + 1] = latency
+        end
+        marked[other] = nil
+        has_done[other] = true
+      end
     end
+    open = was_open and {tx} or {}
   end
-  open = still_open
-  local ids_key = prefix .. 'tx:' .. tx
-  local done = prefix .. 'tx:done:' .. tx
-  if has_done[tx] == nil then has_done[tx] = redis.call('EXISTS', done) == 1 end
-  local check_done = has_done[tx]
+  local k = keys[tx]
+  if k == nil then
+    k = {prefix .. 'tx:' .. tx, prefix .. 'tx:done:' .. tx}
+    keys[tx] = k
+  end
+  if has_done[tx] == nil then has_done[tx] = redis.call('EXISTS', k[2]) == 1 end
   local added = 0
-  for i = at + 3, at + 2 + n do
-    if not check_done or redis.call('SISMEMBER', done, ARGV[i]) == 0 then
-      added = added + redis.call('SADD', ids_key, ARGV[i])
+  if n > 0 then
+    local ids, from, to = ARGV, first, last
+    if has_done[tx] then
+      ids, from, to = {}, 1, 0
+      local i = first
+      for _, flags in ipairs(chunked('SMISMEMBER', k[2], ARGV, first, last)) do
+        for _, flag in ipairs(flags) do
+          if flag == 0 then
+            to = to + 1
+            ids[to] = ARGV[i]
+          end
+          i = i + 1
+        end
+      end
     end
+    for _, n_added in ipairs(chunked('SADD', k[1], ids, from, to)) do added = added + n_added end
   end
   if (added > 0 or was_open) and marked[tx] ~= conn then
     redis.call('ZADD', KEYS[1], now, tx)
     redis.call('HSET', prefix .. 'tx:conn', tx, conn)
     marked[tx] = conn
   end
-  if added > 0 and not was_open then open[1] = tx end
-  result[1] = added
-  results[e] = result
-  at = at + 3 + n
+  if added > 0 and not was_open then open = {tx} end
+  results[slot] = added
+  at = last + 1
 end
 return results
 )lua");
@@ -163,8 +193,7 @@ asio::awaitable<Result<AddResult>> TransactionBuffer::add(std::string_view trans
   auto queued = asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
       [this, &pending, &executor](auto handler) {
         queue_.push_back({&pending, std::move(handler)});
-        queued_ids_ += pending.ids.size();
-        if (!batch_posted_) {
+        if (!batch_posted_ && !in_flight_) {
           batch_posted_ = true;
           // After the other handlers that are ready now: their events join this batch.
           asio::post(executor, [this, executor] { start_batches(executor); });
@@ -177,7 +206,8 @@ asio::awaitable<Result<AddResult>> TransactionBuffer::add(std::string_view trans
 
 void TransactionBuffer::start_batches(const asio::any_io_executor& executor) {
   batch_posted_ = false;
-  while (!queue_.empty()) {
+  if (in_flight_) return;  // the batch in flight sends the next when its answer comes
+  if (!queue_.empty()) {
     std::vector<Waiter> batch;
     size_t id_count = 0;
     size_t taken = 0;
@@ -188,7 +218,7 @@ void TransactionBuffer::start_batches(const asio::any_io_executor& executor) {
       ++taken;
     }
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(taken));
-    queued_ids_ -= id_count;
+    in_flight_ = true;
     asio::co_spawn(executor, send_batch(std::move(batch), id_count), asio::detached);
   }
 }
@@ -214,19 +244,31 @@ asio::awaitable<void> TransactionBuffer::send_batch(std::vector<Waiter> batch, s
   }
   auto executor = co_await asio::this_coro::executor;
   auto reply = co_await kAdd.run(*redis_, args, 2);
-  if (reply && (!reply->is_array() || reply->elements.size() != batch.size())) {
+  in_flight_ = false;
+  if (!queue_.empty() && !batch_posted_) {
+    batch_posted_ = true;
+    asio::post(executor, [this, executor] { start_batches(executor); });
+  }
+  if (reply && !reply->is_array()) {
     reply = Error{Errc::internal, "redis: unexpected reply from the buffer script"};
   }
+  size_t at = 0;  // in the flat reply: added, n, n latencies, for each event
   for (size_t i = 0; i < batch.size(); ++i) {
     PendingAdd& event = *batch[i].pending;
+    const auto* values = reply ? &reply->elements : nullptr;
     if (!reply) {
       event.result = reply.error();
-    } else if (const auto& one = reply->elements[i]; !one.is_array() || one.elements.empty()) {
+    } else if (at + 2 > values->size() || (*values)[at + 1].integer < 0 ||
+               at + 2 + static_cast<size_t>((*values)[at + 1].integer) > values->size()) {
       event.result = Error{Errc::internal, "redis: unexpected reply from the buffer script"};
     } else {
       AddResult result;
-      result.added = static_cast<size_t>(one.elements[0].integer);
-      result.flushed = latencies(one, 1);
+      result.added = static_cast<size_t>((*values)[at].integer);
+      auto flushed = static_cast<size_t>((*values)[at + 1].integer);
+      for (size_t f = 0; f < flushed; ++f) {
+        result.flushed.latencies_ms.push_back((*values)[at + 2 + f].integer);
+      }
+      at += 2 + flushed;
       event.result = std::move(result);
     }
     // Posted, not called: the waiting request runs on after this loop, not inside it.

@@ -76,8 +76,10 @@ class TransactionBuffer {
   // The events of the calls made in one turn of the event loop (the requests that arrived
   // together) are sent as one script call, in the order of the calls, with the same result as
   // one call each: the script costs Redis one call's overhead for the whole batch instead of
-  // one per event. Batches are pipelined: one is sent while the previous is in flight. The views
-  // must stay valid until the call completes (they are the caller's).
+  // one per event. One batch is in flight at a time: the events that arrive meanwhile make the
+  // next, sent when its answer comes, so batches grow with the load instead of the number of
+  // round trips (1.5 % more events/s than pipelining every turn's batch, in 5 of 5 paired
+  // runs). The views must stay valid until the call completes (they are the caller's).
   boost::asio::awaitable<Result<AddResult>> add(std::string_view transaction_key,
                                                 std::string_view connection,
                                                 std::span<const SalesforceId> ids);
@@ -114,8 +116,8 @@ class TransactionBuffer {
   std::string stream_key_;
   std::string ttl_;
   std::vector<Waiter> queue_;  // added this turn, not sent yet
-  size_t queued_ids_ = 0;
   bool batch_posted_ = false;
+  bool in_flight_ = false;  // a batch is on its way to Redis
 };
 
 // The transaction key must be 1 to 256 printable ASCII characters (it becomes part of Redis keys
