@@ -71,30 +71,44 @@ struct Draft {
 constexpr std::array<std::string_view, 4> kAttributeNames = {"source", "type", "subject",
                                                              "datacontenttype"};
 
-Result<std::string> required_text(TextSlot& slot, std::string_view name, std::string_view where) {
+// Where a problem is: "event 3", or "event 3: ChangeEventHeader". Put together only for a
+// message, so that a good event costs no strings.
+struct Where {
+  std::string_view event;
+  bool in_header = false;
+
+  Error bad(std::string_view problem, std::string_view suffix = {}) const {
+    std::string at(event);
+    if (in_header) at += ": ChangeEventHeader";
+    at += suffix;
+    return events::bad(at, problem);
+  }
+};
+
+Result<std::string> required_text(TextSlot& slot, std::string_view name, const Where& where) {
   if (slot.state == TextSlot::absent || slot.state == TextSlot::null) {
-    return bad(where, std::string(name) + " is missing");
+    return where.bad(std::string(name) + " is missing");
   }
   if (slot.state == TextSlot::other) {
-    return bad(where, std::string(name) + " must be a string, not " + slot.value);
+    return where.bad(std::string(name) + " must be a string, not " + slot.value);
   }
   return std::move(slot.value);
 }
 
-Result<std::string> optional_text(TextSlot& slot, std::string_view name, std::string_view where) {
+Result<void> check_optional_text(const TextSlot& slot, std::string_view name,
+                                 const Where& where) {
   if (slot.state == TextSlot::other) {
-    return bad(where, std::string(name) + " must be a string, not " + slot.value);
+    return where.bad(std::string(name) + " must be a string, not " + slot.value);
   }
-  if (slot.state != TextSlot::text) return std::string();
-  return std::move(slot.value);
+  return {};
 }
 
 // The ChangeEventHeader's checks, in the order they are reported.
-Result<void> finish_header(Draft& d, ChangeEvent& e, std::string_view where,
+Result<void> finish_header(Draft& d, ChangeEvent& e, std::string_view event_where,
                            const ParseLimits& limits) {
-  if (d.data != Shape::expected) return bad(where, "data must be an object");
-  if (d.header != Shape::expected) return bad(where, "data.ChangeEventHeader is missing");
-  const std::string at = std::string(where) + ": ChangeEventHeader";
+  if (d.data != Shape::expected) return bad(event_where, "data must be an object");
+  if (d.header != Shape::expected) return bad(event_where, "data.ChangeEventHeader is missing");
+  const Where at{event_where, true};
   auto entity = required_text(d.entity, "entityName", at);
   if (!entity) return entity.error();
   e.entity = std::move(*entity);
@@ -103,28 +117,28 @@ Result<void> finish_header(Draft& d, ChangeEvent& e, std::string_view where,
   e.change_type = std::move(*type);
   auto key = required_text(d.transaction_key, "transactionKey", at);
   if (!key) return key.error();
-  if (key->empty() || key->size() > 64) return bad(at, "transactionKey must be 1 to 64 characters");
+  if (key->empty() || key->size() > 64) return at.bad("transactionKey must be 1 to 64 characters");
   e.transaction_key = std::move(*key);
-  auto origin = optional_text(d.change_origin, "changeOrigin", at);
-  if (!origin) return origin.error();
-  e.change_origin = std::move(*origin);
+  if (auto origin = check_optional_text(d.change_origin, "changeOrigin", at); !origin) {
+    return origin.error();
+  }
   if (d.sequence_number.state == NumberSlot::other) {
-    return bad(at, "sequenceNumber must be a whole number");
+    return at.bad("sequenceNumber must be a whole number");
   }
   if (d.sequence_number.state == NumberSlot::whole) e.sequence_number = d.sequence_number.value;
   if (d.commit_timestamp.state == NumberSlot::other) {
-    return bad(at, "commitTimestamp must be epoch milliseconds");
+    return at.bad("commitTimestamp must be epoch milliseconds");
   }
   if (d.commit_timestamp.state == NumberSlot::whole) e.commit_timestamp = d.commit_timestamp.value;
-  if (d.record_ids != Shape::expected) return bad(at, "recordIds must be an array");
+  if (d.record_ids != Shape::expected) return at.bad("recordIds must be an array");
   if (d.id_count > limits.max_record_ids) {
-    return bad(at, "more than " + std::to_string(limits.max_record_ids) + " recordIds");
+    return at.bad("more than " + std::to_string(limits.max_record_ids) + " recordIds");
   }
   if (d.bad_id) {
-    return bad(at + ".recordIds[" + std::to_string(d.bad_id->first) + "]", d.bad_id->second);
+    return at.bad(d.bad_id->second, ".recordIds[" + std::to_string(d.bad_id->first) + "]");
   }
   e.record_ids = std::move(d.ids);
-  if (d.field_not_string) return bad(at, "changedFields must hold strings");
+  if (d.field_not_string) return at.bad("changedFields must hold strings");
   e.changed_fields = std::move(d.fields);
   return {};
 }
@@ -132,16 +146,17 @@ Result<void> finish_header(Draft& d, ChangeEvent& e, std::string_view where,
 // A structured-mode event's checks (its attributes, then its header), in the order they are
 // reported.
 Result<ChangeEvent> finish_structured(Draft& d, std::string_view where, const ParseLimits& limits) {
-  auto version = required_text(d.specversion, "specversion", where);
+  const Where at{where};
+  auto version = required_text(d.specversion, "specversion", at);
   if (!version) return version.error();
   if (*version != "1.0") return bad(where, "specversion must be \"1.0\"");
   ChangeEvent e;
-  auto id = required_text(d.id, "id", where);
+  auto id = required_text(d.id, "id", at);
   if (!id) return id.error();
   e.id = std::move(*id);
   // source and type are required by CloudEvents but empty in Eventing's deliveries: tolerated.
   for (size_t i = 0; i < kAttributeNames.size(); ++i) {
-    auto text = optional_text(d.attributes[i], kAttributeNames[i], where);
+    auto text = check_optional_text(d.attributes[i], kAttributeNames[i], at);
     if (!text) return text.error();
   }
   if (d.data == Shape::absent) return bad(where, "data is missing (data_base64 is not supported)");
@@ -424,7 +439,8 @@ class EventReader {
 
   void read_string(Role role, std::string_view value) {
     if (TextSlot* slot = text_slot(role)) {
-      slot->set(value, role != Role::attribute);
+      // Only the fields the webhook uses are kept; the others are checked for their type.
+      slot->set(value, role != Role::attribute && role != Role::change_origin);
       return;
     }
     switch (role) {

@@ -5,8 +5,9 @@
 //
 // parse_change_events() reads only what the product needs from each event — entityName,
 // changeType, recordIds (every one validated as a Salesforce Id), transactionKey,
-// sequenceNumber, changedFields, commitTimestamp, changeOrigin — and tolerates the empty
-// `source` and `type` of real Eventing deliveries. Anything malformed is an invalid_argument
+// sequenceNumber, changedFields, commitTimestamp — straight from the text, without building a
+// JSON document (changeOrigin and the CloudEvent attributes are checked, not kept), and
+// tolerates the empty `source` and `type` of real Eventing deliveries. Anything malformed is an invalid_argument
 // error naming the event and the field; nothing is half-accepted. Limits: 1,000 events a batch,
 // 10,000 record Ids an event.
 //
@@ -35,7 +36,6 @@ struct ChangeEvent {
   int64_t sequence_number = 0;
   std::vector<std::string> changed_fields;  // names, or Pub/Sub bitmaps ("0x01000080")
   int64_t commit_timestamp = 0;             // epoch ms
-  std::string change_origin;
 
   bool is_gap() const { return change_type.starts_with("GAP_"); }
 };

@@ -130,7 +130,6 @@ TEST(CloudEventCodec, ReadsEveryFieldWhateverSurroundsIt) {
   EXPECT_EQ(e.entity, "Opportunity");
   EXPECT_EQ(e.change_type, "CREATE");
   EXPECT_EQ(e.transaction_key, "tx\"1");
-  EXPECT_EQ(e.change_origin, "");
   EXPECT_EQ(e.sequence_number, 7);
   EXPECT_EQ(e.commit_timestamp, -5);
   ASSERT_EQ(e.record_ids.size(), 2u);
