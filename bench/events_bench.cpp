@@ -40,16 +40,14 @@ void BM_ParseEventingSample(benchmark::State& state) {
 void BM_ParseCompactBatch(benchmark::State& state) {
   std::string body = "[";
   for (int e = 0; e < 100; ++e) {
-    body += std::string(e ? "," : "") +
-            R"({"specversion":"1.0","id":"e)" + std::to_string(e) +
+    body += std::string(e ? "," : "") + R"({"specversion":"1.0","id":"e)" + std::to_string(e) +
             R"(","source":"","type":"","data":{"ChangeEventHeader":{"entityName":"Opportunity",)"
             R"("changeType":"UPDATE","transactionKey":"00001b0b-bd8a-108c-cdeb-2b85f1c4b7e3",)"
             R"("sequenceNumber":)" +
             std::to_string(e + 1) + R"(,"changedFields":["StageName"],"recordIds":[)";
     for (int i = 0; i < 5; ++i) {
       body += std::string(i ? "," : "") + "\"" +
-              std::string(SalesforceId::make("006", static_cast<uint64_t>(e * 5 + i)).str()) +
-              "\"";
+              std::string(SalesforceId::make("006", static_cast<uint64_t>(e * 5 + i)).str()) + "\"";
     }
     body += "]}}}";
   }

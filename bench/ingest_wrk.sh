@@ -10,8 +10,8 @@
 #              (the same transaction and Id each time: a redelivery storm, the cheapest path)
 #   ingest-tx  POST /api/generatequotes, each wrk connection sending transactions of 50 events
 #              with new Ids (bench/ingest_transactions.lua): every 50th event flushes a job
-#   ingest-half  ingest paced at half the rate ingest reached in the same run
-#              (bench/ingest_paced.lua): the latency at half the peak load
+#   ingest-half  ingest paced at half the rate ingest reached in the same run (evenly spaced
+#              starts, bench/ingest_paced.lua): the latency at half the peak load
 # Each cell is the median of RUNS runs; also the server's CPU µs per request, redis-server's
 # (the CPU it spent during the run, per request the server answered), the server's peak RSS and
 # its start-to-first-answer time.
@@ -57,7 +57,7 @@ rb() {  # redis-benchmark SET rate, requests/s
     awk '/SET/ {for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+$/) {printf "%.0f", $i; exit}}'
 }
 
-export CONNECTIONS REDIS_URL="redis://127.0.0.1:$redis_port" CONNECTION_NAMES=bench \
+export CONNECTIONS WRK_THREADS REDIS_URL="redis://127.0.0.1:$redis_port" CONNECTION_NAMES=bench \
   PRICING_WEBHOOK_TOKEN=bench-token PRICING_FLUSH_SECONDS=3600 LOG_LEVEL=warn \
   WEB_THREADS BODY_FILE=bench/ingest_event.json
 

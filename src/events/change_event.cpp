@@ -95,8 +95,7 @@ Result<std::string> required_text(TextSlot& slot, std::string_view name, const W
   return std::move(slot.value);
 }
 
-Result<void> check_optional_text(const TextSlot& slot, std::string_view name,
-                                 const Where& where) {
+Result<void> check_optional_text(const TextSlot& slot, std::string_view name, const Where& where) {
   if (slot.state == TextSlot::other) {
     return where.bad(std::string(name) + " must be a string, not " + slot.value);
   }
@@ -342,7 +341,7 @@ class EventReader {
     } else if (role == Role::sequence_number || role == Role::commit_timestamp) {
       number_slot(role).state = NumberSlot::null;
     } else if (role == Role::data) {
-      draft_.data = Shape::other;  // present, but not an object
+      wrong(role, "null");  // present, but not an object
     } else {
       wrong(role, "null");
     }
@@ -498,6 +497,8 @@ class EventReader {
         ++event_index_;
         return;
       case Role::data:
+        // Binary mode's body is the data itself: then nothing else will report it.
+        if (depth_ == 0) record(bad("event", "data must be an object"));
         draft_.data = Shape::other;
         return;
       case Role::header:

@@ -72,6 +72,15 @@ TEST(CloudEventCodec, ReadsBatchAndBinaryModes) {
   ASSERT_TRUE(binary) << binary.error().message;
   EXPECT_EQ((*binary)[0].id, "b-1");
   EXPECT_EQ((*binary)[0].change_type, "CREATE");
+  // Found by the fuzzer: a binary-mode body that is valid JSON but not an object.
+  for (std::string_view body : {"0", "null", "\"x\"", "[]"}) {
+    auto scalar = parse_change_events("application/json", body, [&](std::string_view name) {
+      auto it = headers.find(std::string(name));
+      return it == headers.end() ? std::string_view() : std::string_view(it->second);
+    });
+    ASSERT_FALSE(scalar) << body;
+    EXPECT_EQ(scalar.error().message, "event: data must be an object");
+  }
 }
 
 TEST(CloudEventCodec, RefusesHostileInputNamingTheField) {
