@@ -5,7 +5,6 @@
 #include <boost/json/basic_parser_impl.hpp>
 
 #include <array>
-#include <cctype>
 #include <optional>
 
 namespace pe::events {
@@ -18,7 +17,8 @@ bool media_type_starts_with(std::string_view content_type, std::string_view pref
   std::string_view type = content_type.substr(0, content_type.find(';'));
   if (type.size() < prefix.size()) return false;
   for (size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(type[i])) != prefix[i]) return false;
+    const char c = type[i];  // ASCII, as media types are
+    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != prefix[i]) return false;
   }
   return true;
 }
