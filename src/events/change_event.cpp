@@ -283,12 +283,7 @@ class EventReader {
   }
 
   bool on_key(sv s, std::size_t, ec_t&) {
-    std::string_view key(s.data(), s.size());
-    if (!key_.empty()) {
-      key_.append(key);
-      key = key_;
-    }
-    key_role_ = role_of_key(key);
+    key_role_ = role_of_key(whole(key_, s));
     key_.clear();
     return true;
   }
@@ -299,12 +294,7 @@ class EventReader {
   }
 
   bool on_string(sv s, std::size_t, ec_t&) {
-    std::string_view value(s.data(), s.size());
-    if (!text_.empty()) {
-      text_.append(value);
-      value = text_;
-    }
-    read_string(next_role(), value);
+    read_string(next_role(), whole(text_, s));
     text_.clear();
     return true;
   }
@@ -349,6 +339,14 @@ class EventReader {
   }
 
  private:
+  // A key or string whose last part is `last`: the parser gives one in parts (kept in `parts`)
+  // only when it spans its buffers or holds escapes; usually it is `last` alone, in the body.
+  static std::string_view whole(std::string& parts, sv last) {
+    if (parts.empty()) return {last.data(), last.size()};
+    parts.append(last.data(), last.size());
+    return parts;
+  }
+
   // The role of the value that starts now.
   Role next_role() {
     if (depth_ == 0) {

@@ -7,9 +7,9 @@
 // changeType, recordIds (every one validated as a Salesforce Id), transactionKey,
 // sequenceNumber, changedFields, commitTimestamp — straight from the text, without building a
 // JSON document (changeOrigin and the CloudEvent attributes are checked, not kept), and
-// tolerates the empty `source` and `type` of real Eventing deliveries. Anything malformed is an invalid_argument
-// error naming the event and the field; nothing is half-accepted. Limits: 1,000 events a batch,
-// 10,000 record Ids an event.
+// tolerates the empty `source` and `type` of real Eventing deliveries. Anything malformed is an
+// invalid_argument error naming the event and the field; nothing is half-accepted. Limits: 1,000
+// events a batch, 10,000 record Ids an event.
 //
 //   auto events = parse_change_events("application/cloudevents+json", body, headers);
 //   for (const auto& e : *events) if (e.entity == "Opportunity") buffer(e.transaction_key,
