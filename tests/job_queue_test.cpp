@@ -55,6 +55,14 @@ class QueueTest : public ::testing::Test {
     for (auto& c : connections) c->stop();
     io.run_for(50ms);
   }
+  // The job queue on `redis`, its consumer group created.
+  JobQueue queue_with_group(std::shared_ptr<net::RedisConnection> redis,
+                            jobs::QueueOptions options = {}) {
+    JobQueue queue(std::move(redis), std::move(options));
+    auto ready = complete(io, queue.ensure_group());
+    EXPECT_TRUE(ready) << ready.error().message;
+    return queue;
+  }
   std::vector<Job> claim_all(JobQueue& queue, const std::string& consumer) {
     auto blocking = connect();
     auto claimed = complete(io, queue.claim(*blocking, consumer, 1000, 0ms));
@@ -70,8 +78,7 @@ class QueueTest : public ::testing::Test {
 TEST_F(QueueTest, AnEventOfAnotherTransactionFlushesTheOpenOneIntoOneJob) {
   auto redis = connect();
   TransactionBuffer buffer(redis);
-  JobQueue queue(redis);
-  ASSERT_TRUE(complete(io, queue.ensure_group()));
+  JobQueue queue = queue_with_group(redis);
   auto a = opportunities(1, 3);
   auto first = complete(io, buffer.add("tx-a", "my-org", std::span(a).subspan(0, 2)));
   ASSERT_TRUE(first) << first.error().message;
@@ -97,8 +104,7 @@ TEST_F(QueueTest, AnEventOfAnotherTransactionFlushesTheOpenOneIntoOneJob) {
 TEST_F(QueueTest, ARedeliveredEventMakesNoSecondJob) {
   auto redis = connect();
   TransactionBuffer buffer(redis);
-  JobQueue queue(redis);
-  ASSERT_TRUE(complete(io, queue.ensure_group()));
+  JobQueue queue = queue_with_group(redis);
   auto ids = opportunities(1, 5);
   ASSERT_TRUE(complete(io, buffer.add("tx-a", "my-org", ids)));
   auto flushed = complete(io, buffer.flush_all());
@@ -122,8 +128,7 @@ TEST_F(QueueTest, ARedeliveredEventMakesNoSecondJob) {
 TEST_F(QueueTest, AnIdleTransactionIsFlushedAfterTheDelay) {
   auto redis = connect();
   TransactionBuffer buffer(redis, {.flush_after = 300ms});
-  JobQueue queue(redis);
-  ASSERT_TRUE(complete(io, queue.ensure_group()));
+  JobQueue queue = queue_with_group(redis);
   auto ids = opportunities(1, 2);
   ASSERT_TRUE(complete(io, buffer.add("tx-a", "my-org", ids)));
   EXPECT_TRUE(complete(io, buffer.flush_idle())->latencies_ms.empty());
@@ -140,8 +145,7 @@ TEST_F(QueueTest, AnIdleTransactionIsFlushedAfterTheDelay) {
 TEST_F(QueueTest, AddsOfOneTurnAreOneScriptCallWithEachItsOwnAnswer) {
   auto redis = connect();
   TransactionBuffer buffer(redis);
-  JobQueue queue(redis);
-  ASSERT_TRUE(complete(io, queue.ensure_group()));
+  JobQueue queue = queue_with_group(redis);
   auto a = opportunities(1, 4);
   auto b = opportunities(100, 2);
   // tx-a: a0 a1, a1 a2 (one new), a2 (none new); tx-b: b0 b1 (flushes tx-a); tx-a again: a3
@@ -194,8 +198,7 @@ TEST_F(QueueTest, AddsOfOneTurnAreOneScriptCallWithEachItsOwnAnswer) {
 TEST_F(QueueTest, AnEventWithThousandsOfIdsIsStoredAndRedeliveredWhole) {
   auto redis = connect();
   TransactionBuffer buffer(redis);
-  JobQueue queue(redis);
-  ASSERT_TRUE(complete(io, queue.ensure_group()));
+  JobQueue queue = queue_with_group(redis);
   auto ids = opportunities(1, 9'000);
   auto added = complete(io, buffer.add("tx-big", "org", std::span(ids).subspan(0, 8'999)));
   ASSERT_TRUE(added) << added.error().message;
@@ -211,13 +214,51 @@ TEST_F(QueueTest, AnEventWithThousandsOfIdsIsStoredAndRedeliveredWhole) {
   EXPECT_EQ(jobs[1].record_ids, std::vector<SalesforceId>{ids.back()});
 }
 
+// A delivery's events in one add_all(): one answer each, in order, even when they are more than
+// one script call takes; a bad transaction key anywhere stores nothing.
+TEST_F(QueueTest, ADeliveryLargerThanABatchIsAnsweredWholeAndInOrder) {
+  auto redis = connect();
+  TransactionBuffer buffer(redis);
+  JobQueue queue = queue_with_group(redis);
+  constexpr size_t kEvents = TransactionBuffer::kMaxBatchEvents + 44;
+  auto ids = opportunities(1, kEvents);
+  // Three transactions one after another, the second spanning the two script calls.
+  std::vector<events::BufferedEvent> delivery;
+  for (size_t i = 0; i < kEvents; ++i) {
+    const char* key = i < 100 ? "tx-1" : i < 280 ? "tx-2" : "tx-3";
+    delivery.push_back({key, "org", std::span(ids).subspan(i, 1)});
+  }
+  auto bad = delivery;
+  bad[kEvents - 1].transaction_key = "tx with spaces";
+  EXPECT_FALSE(complete(io, buffer.add_all(bad)));
+  ASSERT_TRUE(complete(io, buffer.flush_all()));
+  EXPECT_TRUE(claim_all(queue, "w1").empty());  // nothing was stored
+
+  auto answers = complete(io, buffer.add_all(delivery));
+  ASSERT_TRUE(answers) << answers.error().message;
+  ASSERT_EQ(answers->size(), kEvents);
+  for (size_t i = 0; i < kEvents; ++i) {
+    EXPECT_EQ((*answers)[i].added, 1u) << i;
+    // The first event of tx-2 completes tx-1; the first of tx-3 completes tx-2.
+    EXPECT_EQ((*answers)[i].flushed.latencies_ms.size(), i == 100 || i == 280 ? 1u : 0u) << i;
+  }
+  ASSERT_TRUE(complete(io, buffer.flush_all()));
+  auto jobs = claim_all(queue, "w1");
+  ASSERT_EQ(jobs.size(), 3u);
+  EXPECT_EQ(jobs[0].transaction_key, "tx-1");
+  EXPECT_EQ(jobs[0].record_ids.size(), 100u);
+  EXPECT_EQ(jobs[1].transaction_key, "tx-2");
+  EXPECT_EQ(jobs[1].record_ids.size(), 180u);
+  EXPECT_EQ(jobs[2].transaction_key, "tx-3");
+  EXPECT_EQ(jobs[2].record_ids.size(), kEvents - 280);
+}
+
 TEST_F(QueueTest, ConcurrentInstancesMakeExactlyOneJobPerTransaction) {
   auto one = connect();
   auto two = connect();
   TransactionBuffer first(one, {.flush_after = 10ms});
   TransactionBuffer second(two, {.flush_after = 10ms});
-  JobQueue queue(one);
-  ASSERT_TRUE(complete(io, queue.ensure_group()));
+  JobQueue queue = queue_with_group(one);
   constexpr int kTransactions = 60;
   std::vector<std::future<Result<events::AddResult>>> adds;
   std::vector<std::future<Result<events::FlushResult>>> flushes;
@@ -265,8 +306,8 @@ TEST_F(QueueTest, ConcurrentInstancesMakeExactlyOneJobPerTransaction) {
 
 TEST_F(QueueTest, AFailedJobIsRetriedWithBackoffThenDeadLetteredThenRetriedOrDropped) {
   auto redis = connect();
-  JobQueue queue(redis, {.max_attempts = 2, .retry_initial = 100ms, .retry_max = 1s});
-  ASSERT_TRUE(complete(io, queue.ensure_group()));
+  JobQueue queue =
+      queue_with_group(redis, {.max_attempts = 2, .retry_initial = 100ms, .retry_max = 1s});
   Job job{.transaction_key = "tx-a", .connection = "org", .record_ids = opportunities(1, 2)};
   ASSERT_TRUE(complete(io, queue.enqueue(job)));
   auto claimed = claim_all(queue, "w1");
@@ -312,8 +353,7 @@ TEST_F(QueueTest, AFailedJobIsRetriedWithBackoffThenDeadLetteredThenRetriedOrDro
 
 TEST_F(QueueTest, AJobOfADeadConsumerIsReclaimedUnlessKeptAlive) {
   auto redis = connect();
-  JobQueue queue(redis, {.visibility = 300ms, .max_attempts = 3});
-  ASSERT_TRUE(complete(io, queue.ensure_group()));
+  JobQueue queue = queue_with_group(redis, {.visibility = 300ms, .max_attempts = 3});
   Job job{.transaction_key = "tx-a", .connection = "org", .record_ids = opportunities(1, 1)};
   ASSERT_TRUE(complete(io, queue.enqueue(job)));
   ASSERT_TRUE(complete(io, queue.enqueue(job)));
@@ -340,8 +380,7 @@ TEST_F(QueueTest, AJobOfADeadConsumerIsReclaimedUnlessKeptAlive) {
 
 TEST_F(QueueTest, AJobThatKeepsKillingItsWorkersIsDeadLettered) {
   auto redis = connect();
-  JobQueue queue(redis, {.visibility = 100ms, .max_attempts = 2});
-  ASSERT_TRUE(complete(io, queue.ensure_group()));
+  JobQueue queue = queue_with_group(redis, {.visibility = 100ms, .max_attempts = 2});
   Job job{.transaction_key = "tx-a", .connection = "org", .record_ids = opportunities(1, 1)};
   ASSERT_TRUE(complete(io, queue.enqueue(job)));
   ASSERT_EQ(claim_all(queue, "first").size(), 1u);
@@ -356,8 +395,7 @@ TEST_F(QueueTest, AJobThatKeepsKillingItsWorkersIsDeadLettered) {
 
 TEST_F(QueueTest, AMalformedEntryBecomesADeadLetterNotACrash) {
   auto redis = connect();
-  JobQueue queue(redis);
-  ASSERT_TRUE(complete(io, queue.ensure_group()));
+  JobQueue queue = queue_with_group(redis);
   net::RedisCommand bad("XADD", queue.keys().stream, "*", "tx", "t", "conn", "c", "ids",
                         "006-not-an-id");
   ASSERT_TRUE(complete(io, redis->exec(bad)));

@@ -183,16 +183,29 @@ TransactionBuffer::TransactionBuffer(std::shared_ptr<net::RedisConnection> redis
 asio::awaitable<Result<AddResult>> TransactionBuffer::add(std::string_view transaction_key,
                                                           std::string_view connection,
                                                           std::span<const SalesforceId> ids) {
-  if (auto ok = check_transaction_key(transaction_key); !ok) co_return ok.error();
-  if (ids.size() > kMaxBatchIds) {
-    co_return Error{Errc::invalid_argument,
-                    "an event carries at most " + std::to_string(kMaxBatchIds) + " record Ids"};
+  const BufferedEvent event{transaction_key, connection, ids};
+  auto results = co_await add_all(std::span(&event, 1));
+  if (!results) co_return results.error();
+  co_return std::move(results->front());
+}
+
+asio::awaitable<Result<std::vector<AddResult>>> TransactionBuffer::add_all(
+    std::span<const BufferedEvent> events) {
+  for (const auto& event : events) {
+    if (auto ok = check_transaction_key(event.transaction_key); !ok) co_return ok.error();
+    if (event.ids.size() > kMaxBatchIds) {
+      co_return Error{Errc::invalid_argument,
+                      "an event carries at most " + std::to_string(kMaxBatchIds) + " record Ids"};
+    }
   }
+  std::vector<Result<AddResult>> results(events.size(), Error{Errc::internal, "not sent"});
+  if (events.empty()) co_return std::vector<AddResult>{};
   auto executor = co_await asio::this_coro::executor;
-  PendingAdd pending{transaction_key, connection, ids, Error{Errc::internal, "not sent"}};
   auto queued = asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-      [this, &pending, &executor](auto handler) {
-        queue_.push_back({&pending, std::move(handler)});
+      [this, events, &results, &executor](auto handler) {
+        auto waiter =
+            std::make_shared<Waiter>(Waiter{events, &results, events.size(), std::move(handler)});
+        for (size_t i = 0; i < events.size(); ++i) queue_.push_back({waiter, i});
         if (!batch_posted_ && !in_flight_) {
           batch_posted_ = true;
           // After the other handlers that are ready now: their events join this batch.
@@ -201,29 +214,34 @@ asio::awaitable<Result<AddResult>> TransactionBuffer::add(std::string_view trans
       },
       asio::use_awaitable);
   co_await std::move(queued);
-  co_return std::move(pending.result);
+  std::vector<AddResult> answers;
+  answers.reserve(results.size());
+  for (auto& result : results) {
+    if (!result) co_return result.error();
+    answers.push_back(std::move(*result));
+  }
+  co_return answers;
 }
 
 void TransactionBuffer::start_batches(const asio::any_io_executor& executor) {
   batch_posted_ = false;
-  if (in_flight_) return;  // the batch in flight sends the next when its answer comes
-  if (!queue_.empty()) {
-    std::vector<Waiter> batch;
-    size_t id_count = 0;
-    size_t taken = 0;
-    while (taken < queue_.size() && batch.size() < kMaxBatchEvents &&
-           (batch.empty() || id_count + queue_[taken].pending->ids.size() <= kMaxBatchIds)) {
-      id_count += queue_[taken].pending->ids.size();
-      batch.push_back(std::move(queue_[taken]));
-      ++taken;
-    }
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(taken));
-    in_flight_ = true;
-    asio::co_spawn(executor, send_batch(std::move(batch), id_count), asio::detached);
+  if (in_flight_ || queue_.empty()) return;  // the batch in flight sends the next when answered
+  // Whole events, in order; a delivery larger than a batch goes in several, one after another.
+  std::vector<Queued> batch;
+  size_t id_count = 0;
+  while (!queue_.empty() && batch.size() < kMaxBatchEvents) {
+    const auto& next = queue_.front();
+    const size_t ids = next.waiter->events[next.index].ids.size();
+    if (!batch.empty() && id_count + ids > kMaxBatchIds) break;
+    id_count += ids;
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
   }
+  in_flight_ = true;
+  asio::co_spawn(executor, send_batch(std::move(batch), id_count), asio::detached);
 }
 
-asio::awaitable<void> TransactionBuffer::send_batch(std::vector<Waiter> batch, size_t id_count) {
+asio::awaitable<void> TransactionBuffer::send_batch(std::vector<Queued> batch, size_t id_count) {
   std::vector<std::string> counts;  // reserved: the views below point into these strings
   counts.reserve(batch.size() + 1);
   counts.push_back(std::to_string(batch.size()));
@@ -234,8 +252,8 @@ asio::awaitable<void> TransactionBuffer::send_batch(std::vector<Waiter> batch, s
   args.push_back(options_.prefix);
   args.push_back(ttl_);
   args.push_back(counts.back());
-  for (const auto& waiter : batch) {
-    const PendingAdd& event = *waiter.pending;
+  for (const auto& queued : batch) {
+    const BufferedEvent& event = queued.waiter->events[queued.index];
     counts.push_back(std::to_string(event.ids.size()));
     args.push_back(event.transaction_key);
     args.push_back(event.connection);
@@ -253,26 +271,29 @@ asio::awaitable<void> TransactionBuffer::send_batch(std::vector<Waiter> batch, s
     reply = Error{Errc::internal, "redis: unexpected reply from the buffer script"};
   }
   size_t at = 0;  // in the flat reply: added, n, n latencies, for each event
-  for (size_t i = 0; i < batch.size(); ++i) {
-    PendingAdd& event = *batch[i].pending;
+  for (auto& queued : batch) {
+    Result<AddResult>& result = (*queued.waiter->results)[queued.index];
     const auto* values = reply ? &reply->elements : nullptr;
     if (!reply) {
-      event.result = reply.error();
+      result = reply.error();
     } else if (at + 2 > values->size() || (*values)[at + 1].integer < 0 ||
                at + 2 + static_cast<size_t>((*values)[at + 1].integer) > values->size()) {
-      event.result = Error{Errc::internal, "redis: unexpected reply from the buffer script"};
+      result = Error{Errc::internal, "redis: unexpected reply from the buffer script"};
     } else {
-      AddResult result;
-      result.added = static_cast<size_t>((*values)[at].integer);
+      AddResult added;
+      added.added = static_cast<size_t>((*values)[at].integer);
       auto flushed = static_cast<size_t>((*values)[at + 1].integer);
       for (size_t f = 0; f < flushed; ++f) {
-        result.flushed.latencies_ms.push_back((*values)[at + 2 + f].integer);
+        added.flushed.latencies_ms.push_back((*values)[at + 2 + f].integer);
       }
       at += 2 + flushed;
-      event.result = std::move(result);
+      result = std::move(added);
     }
-    // Posted, not called: the waiting request runs on after this loop, not inside it.
-    asio::post(executor, [resume = std::move(batch[i].resume)]() mutable { std::move(resume)(); });
+    if (--queued.waiter->unanswered == 0) {
+      // Posted, not called: the waiting request runs on after this loop, not inside it.
+      asio::post(executor,
+                 [resume = std::move(queued.waiter->resume)]() mutable { std::move(resume)(); });
+    }
   }
 }
 

@@ -37,6 +37,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -59,6 +60,13 @@ struct FlushResult {
 struct AddResult {
   size_t added = 0;     // Ids new to the transaction (0: a redelivery)
   FlushResult flushed;  // other transactions this event completed
+};
+
+// One event to buffer: views the caller keeps valid until its add completes.
+struct BufferedEvent {
+  std::string_view transaction_key;
+  std::string_view connection;
+  std::span<const SalesforceId> ids;
 };
 
 // One instance per io_context thread (it is not thread-safe): the events that thread's requests
@@ -84,6 +92,13 @@ class TransactionBuffer {
                                                 std::string_view connection,
                                                 std::span<const SalesforceId> ids);
 
+  // The events of one delivery (a batch-mode request), in order: one answer each, after one
+  // wait instead of a round trip per event. Nothing is stored when a transaction key is
+  // invalid; otherwise the first failure is the result (the events before it may be stored:
+  // a redelivery folds into them).
+  boost::asio::awaitable<Result<std::vector<AddResult>>> add_all(
+      std::span<const BufferedEvent> events);
+
   // Flushes transactions idle for flush_after (at most `limit` a call).
   boost::asio::awaitable<Result<FlushResult>> flush_idle(size_t limit = 100);
 
@@ -93,21 +108,22 @@ class TransactionBuffer {
   const BufferOptions& options() const { return options_; }
 
  private:
-  // An add() waiting for its batch: its event, and where its answer goes. The event lives in
-  // the waiting call's frame; `resume` owns that frame until it is resumed or destroyed.
-  struct PendingAdd {
-    std::string_view transaction_key;
-    std::string_view connection;
-    std::span<const SalesforceId> ids;
-    Result<AddResult> result;
-  };
+  // An add_all() waiting for its answers: its events (in the waiting call's frame), how many
+  // are not answered yet, and `resume`, which owns that frame until it is resumed or destroyed.
   struct Waiter {
-    PendingAdd* pending;
+    std::span<const BufferedEvent> events;
+    std::vector<Result<AddResult>>* results;
+    size_t unanswered;
     boost::asio::any_completion_handler<void()> resume;
+  };
+  // An event on its way: the index of its waiter's event.
+  struct Queued {
+    std::shared_ptr<Waiter> waiter;
+    size_t index;
   };
 
   void start_batches(const boost::asio::any_io_executor& executor);
-  boost::asio::awaitable<void> send_batch(std::vector<Waiter> batch, size_t id_count);
+  boost::asio::awaitable<void> send_batch(std::vector<Queued> batch, size_t id_count);
   boost::asio::awaitable<Result<FlushResult>> flush_older_than(int64_t idle_ms, size_t limit);
 
   std::shared_ptr<net::RedisConnection> redis_;
@@ -115,7 +131,7 @@ class TransactionBuffer {
   std::string open_key_;
   std::string stream_key_;
   std::string ttl_;
-  std::vector<Waiter> queue_;  // added this turn, not sent yet
+  std::deque<Queued> queue_;  // added, not sent yet
   bool batch_posted_ = false;
   bool in_flight_ = false;  // a batch is on its way to Redis
 };

@@ -23,6 +23,7 @@
 #pragma once
 
 #include "common/config.hpp"
+#include "events/change_event.hpp"
 #include "events/transaction_buffer.hpp"
 #include "net/http_message.hpp"
 
@@ -53,6 +54,7 @@ class Webhook {
 
  private:
   bool authorized(const net::Request& req) const;
+  bool needs_quote(const events::ChangeEvent& event, net::Request& req) const;
 
   const WebhookConfig& config_;
   std::shared_ptr<events::TransactionBuffer> buffer_;
