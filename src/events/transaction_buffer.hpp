@@ -86,8 +86,8 @@ class TransactionBuffer {
   // one call each: the script costs Redis one call's overhead for the whole batch instead of
   // one per event. One batch is in flight at a time: the events that arrive meanwhile make the
   // next, sent when its answer comes, so batches grow with the load instead of the number of
-  // round trips (1.5 % more events/s than pipelining every turn's batch, in 5 of 5 paired
-  // runs). The views must stay valid until the call completes (they are the caller's).
+  // round trips (docs/benchmarks.md). The views must stay valid until the call completes (they
+  // are the caller's).
   boost::asio::awaitable<Result<AddResult>> add(std::string_view transaction_key,
                                                 std::string_view connection,
                                                 std::span<const SalesforceId> ids);

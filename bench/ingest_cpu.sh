@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# ingest_cpu.sh: where one webhook request's CPU goes. Runs `web` and redis-server (AOF on,
+# everysec) under wrk on one route for a few seconds and prints, per request answered, web's
+# user and system CPU and redis-server's, with the rate. Quick A/B runs of a change (run it
+# before and after, alternating) rather than the table of bench/ingest_wrk.sh.
+#   bench/ingest_cpu.sh                          # POST /api/generatequotes, 4 s
+#   ROUTE=/api/noop RUNS=5 bench/ingest_cpu.sh   # the no-op route, 5 runs
+#   WEB_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 bench/ingest_cpu.sh   # another malloc
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD=${BUILD:-build/release}
+ROUTE=${ROUTE:-/api/generatequotes}
+RUNS=${RUNS:-1}
+DURATION=${DURATION:-4s}
+WEB=$BUILD/src/pricing-engine
+[[ -x $WEB ]] || { echo "missing $WEB: build the release preset first" >&2; exit 1; }
+# shellcheck source=bench/wrk_lib.sh
+source bench/wrk_lib.sh
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+per_request() {  # <pid> <requests>: "user sys" µs per request
+  awk -v n="$2" -v hz="$(getconf CLK_TCK)" \
+    '{printf "%.2f %.2f", $14 / hz * 1e6 / n, $15 / hz * 1e6 / n}' "/proc/$1/stat"
+}
+
+echo "route requests/s web_user_us web_sys_us redis_user_us redis_sys_us"
+for _ in $(seq "$RUNS"); do
+  redis_port=$(free_port)
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly yes \
+    --appendfsync everysec --dir "$work" >"$work/redis.log" 2>&1 &
+  redis_pid=$!
+  pids=("$redis_pid")
+  for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.05; done
+  port=$(free_port)
+  REDIS_URL="redis://127.0.0.1:$redis_port" CONNECTION_NAMES=bench \
+    PRICING_WEBHOOK_TOKEN=bench-token PRICING_FLUSH_SECONDS=3600 LOG_LEVEL=warn \
+    WEB_THREADS=${WEB_THREADS:-2} LD_PRELOAD=${WEB_PRELOAD:-} \
+    "$WEB" web --port "$port" >"$work/web.log" 2>&1 &
+  web_pid=$!
+  pids+=("$web_pid")
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+  PRICING_WEBHOOK_TOKEN=bench-token BODY_FILE=bench/ingest_event.json \
+    wrk -t2 -c64 -d"$DURATION" -s bench/ingest_post.lua "http://127.0.0.1:$port$ROUTE" >"$work/wrk"
+  requests=$(awk '/requests in/ {print $1}' "$work/wrk")
+  rate=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$work/wrk")
+  echo "$ROUTE $rate $(per_request "$web_pid" "$requests") $(per_request "$redis_pid" "$requests")"
+  kill -KILL "$web_pid" "$redis_pid" 2>/dev/null || true
+  wait "$web_pid" "$redis_pid" 2>/dev/null || true
+  rm -rf "$work/appendonlydir" "$work/appendonly.aof"
+done
