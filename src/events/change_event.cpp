@@ -217,26 +217,8 @@ class EventReader {
   bool on_comment(sv, ec_t&) { return true; }
 
   bool on_object_begin(ec_t&) {
-    Role role = next_role();
-    switch (role) {
-      case Role::event:
-        draft_ = Draft{};
-        push(Role::event);
-        return true;
-      case Role::data:
-        if (mode_ == Mode::binary && depth_ == 0) draft_ = Draft{};
-        draft_.data = Shape::expected;
-        push(Role::data);
-        return true;
-      case Role::header:
-        draft_.header = Shape::expected;
-        push(Role::header);
-        return true;
-      default:
-        wrong(role, "an object");
-        push(Role::skip);
-        return true;
-    }
+    push(begin_object(next_role()));
+    return true;
   }
 
   bool on_object_end(std::size_t, ec_t&) {
@@ -247,29 +229,8 @@ class EventReader {
   }
 
   bool on_array_begin(ec_t&) {
-    Role role = next_role();
-    switch (role) {
-      case Role::batch:
-        push(Role::batch);
-        return true;
-      case Role::record_ids:
-        draft_.record_ids = Shape::expected;
-        draft_.id_count = 0;
-        draft_.bad_id.reset();
-        draft_.ids.clear();
-        push(Role::record_ids);
-        return true;
-      case Role::changed_fields:
-        draft_.changed_fields = Shape::expected;
-        draft_.field_not_string = false;
-        draft_.fields.clear();
-        push(Role::changed_fields);
-        return true;
-      default:
-        wrong(role, "an array");
-        push(Role::skip);
-        return true;
-    }
+    push(begin_array(next_role()));
+    return true;
   }
 
   bool on_array_end(std::size_t, ec_t&) {
@@ -339,6 +300,47 @@ class EventReader {
   }
 
  private:
+  // The frame an object in this role opens, once the draft is ready for its contents.
+  Role begin_object(Role role) {
+    switch (role) {
+      case Role::event:
+        draft_ = Draft{};
+        return role;
+      case Role::data:
+        if (mode_ == Mode::binary && depth_ == 0) draft_ = Draft{};
+        draft_.data = Shape::expected;
+        return role;
+      case Role::header:
+        draft_.header = Shape::expected;
+        return role;
+      default:
+        wrong(role, "an object");
+        return Role::skip;
+    }
+  }
+
+  // The same for an array.
+  Role begin_array(Role role) {
+    switch (role) {
+      case Role::batch:
+        return role;
+      case Role::record_ids:
+        draft_.record_ids = Shape::expected;
+        draft_.id_count = 0;
+        draft_.bad_id.reset();
+        draft_.ids.clear();
+        return role;
+      case Role::changed_fields:
+        draft_.changed_fields = Shape::expected;
+        draft_.field_not_string = false;
+        draft_.fields.clear();
+        return role;
+      default:
+        wrong(role, "an array");
+        return Role::skip;
+    }
+  }
+
   // A key or string whose last part is `last`: the parser gives one in parts (kept in `parts`)
   // only when it spans its buffers or holds escapes; usually it is `last` alone, in the body.
   static std::string_view whole(std::string& parts, sv last) {
