@@ -83,7 +83,9 @@ class Eventing : public ::testing::Test {
          "http://127.0.0.1:" + std::to_string(web_port) + "/api/generatequotes", "--webhook-token",
          kHookToken},
         {{"LOG_LEVEL", "warn"}}));
-    ASSERT_TRUE(wait_until([&] { return test::read_env_file(dir + "/org.env").size() >= 7; }, 10s))
+    // Generous: a seeded local org under ASan, beside other tests, takes seconds to come up (a
+    // Durability run once failed here at 10 s); the wait ends as soon as it is up.
+    ASSERT_TRUE(wait_until([&] { return test::read_env_file(dir + "/org.env").size() >= 7; }, 60s))
         << devorg->output();
     env = test::read_env_file(dir + "/org.env");
     env["REDIS_URL"] = redis.url();
@@ -95,7 +97,7 @@ class Eventing : public ::testing::Test {
     env["LOG_LEVEL"] = "info";
     webs.push_back(start_web(web_port));
     workers.push_back(start_worker());
-    ASSERT_TRUE(test::wait_for_port(web_port, 10s)) << webs[0].output();
+    ASSERT_TRUE(test::wait_for_port(web_port, 30s)) << webs[0].output();
   }
 
   test::Process start_web(int port) {
