@@ -11,6 +11,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include <deque>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -192,6 +193,59 @@ TEST_F(QueueTest, AddsOfOneTurnAreOneScriptCallWithEachItsOwnAnswer) {
   EXPECT_EQ(jobs[1].record_ids, b);
   EXPECT_EQ(jobs[2].transaction_key, "tx-a");
   EXPECT_EQ(jobs[2].record_ids, (std::vector<SalesforceId>{a[3]}));
+}
+
+// The script works through runs of events (same transaction and connection) with one
+// membership test each. Random deliveries (few transactions, a small pool of Ids so that
+// repeats within an event, a run and a flushed transaction are common, two connections, empty
+// events) must get the same answers and leave the same jobs in one call as in one call each.
+TEST_F(QueueTest, ABatchAnswersExactlyAsOneCallPerEvent) {
+  auto redis = connect();
+  TransactionBuffer batched(redis, {.prefix = "batched:"});
+  TransactionBuffer alone(redis, {.prefix = "alone:"});
+  JobQueue batched_queue = queue_with_group(redis, {.prefix = "batched:"});
+  JobQueue alone_queue = queue_with_group(redis, {.prefix = "alone:"});
+  std::mt19937 random(20261123);
+  auto pick = [&](int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); };
+  for (int round = 0; round < 8; ++round) {
+    const auto pool = opportunities(1 + 6 * static_cast<uint64_t>(round), 12);  // half seen
+    std::vector<std::string> keys;
+    std::vector<std::vector<SalesforceId>> ids;
+    std::vector<events::BufferedEvent> delivery;
+    for (int e = 0; e < 60; ++e) {
+      // Runs: mostly the previous event's transaction again.
+      keys.push_back(e > 0 && pick(3) > 0 ? keys.back() : "tx-" + std::to_string(pick(3)));
+      ids.emplace_back();
+      for (int i = pick(5); i > 0; --i) ids.back().push_back(pool[static_cast<size_t>(pick(12))]);
+    }
+    for (size_t e = 0; e < keys.size(); ++e) {
+      delivery.push_back({keys[e], e % 7 == 3 ? "org-2" : "org-1", ids[e]});
+    }
+    auto together = complete(io, batched.add_all(delivery));
+    ASSERT_TRUE(together) << together.error().message;
+    size_t added = 0;
+    for (size_t e = 0; e < delivery.size(); ++e) {
+      added += (*together)[e].added;
+      auto single = complete(io, alone.add_all(std::span(&delivery[e], 1)));
+      ASSERT_TRUE(single) << single.error().message;
+      EXPECT_EQ((*together)[e].added, single->front().added) << round << " " << e;
+      EXPECT_EQ((*together)[e].flushed.latencies_ms.size(),
+                single->front().flushed.latencies_ms.size())
+          << round << " " << e;
+    }
+    EXPECT_GT(added, 0u) << round;
+  }
+  ASSERT_TRUE(complete(io, batched.flush_all()));
+  ASSERT_TRUE(complete(io, alone.flush_all()));
+  auto batched_jobs = claim_all(batched_queue, "w1");
+  auto alone_jobs = claim_all(alone_queue, "w1");
+  ASSERT_EQ(batched_jobs.size(), alone_jobs.size());
+  EXPECT_GT(batched_jobs.size(), 12u);
+  for (size_t j = 0; j < batched_jobs.size(); ++j) {
+    EXPECT_EQ(batched_jobs[j].transaction_key, alone_jobs[j].transaction_key) << j;
+    EXPECT_EQ(batched_jobs[j].connection, alone_jobs[j].connection) << j;
+    EXPECT_EQ(batched_jobs[j].record_ids, alone_jobs[j].record_ids) << j;
+  }
 }
 
 // Lua's unpack takes at most 8,000 values: an event's Ids go to Redis 1,000 at a time.

@@ -50,8 +50,13 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 //
 // What one call saves over one call per event: the open set is read once and followed in Lua;
 // a transaction's last-event time and connection are written once per call (every event of a
-// call has the same `now`), whether it has flushed Ids is asked once, and an event's Ids go in
-// one SADD (unpack takes at most 1,000 at a time: Lua's C stack holds 8,000).
+// call has the same `now`), and whether it has flushed Ids is asked once. Events come in runs
+// (consecutive events of one transaction and connection: a busy transaction's deliveries, or a
+// redelivery storm), and a run costs one SMISMEMBER and one SADD however long it is: only its
+// first event can flush (after it, the open set is empty or holds just this transaction), and
+// which of its Ids each event adds is worked out in Lua from one membership test. A run of
+// one event is one SADD, whose reply is the count. unpack takes at most 1,000 values at a time
+// (Lua's C stack holds 8,000), hence `chunked`.
 const net::RedisScript kAdd(std::string(kFlushFunction) + R"lua(
 local function chunked(command, key, list, from, to)
   local replies = {}
@@ -60,16 +65,39 @@ local function chunked(command, key, list, from, to)
   end
   return replies
 end
+-- The flags of SMISMEMBER over list[1..n] as one table, or nil when the set does not exist.
+local function members(key, list, n, exists)
+  if not exists or n == 0 then return nil end
+  local flags, at = {}, 0
+  for _, chunk in ipairs(chunked('SMISMEMBER', key, list, 1, n)) do
+    for _, flag in ipairs(chunk) do
+      at = at + 1
+      flags[at] = flag
+    end
+  end
+  return flags
+end
 local prefix, ttl, count = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local open = redis.call('ZRANGE', KEYS[1], 0, -1)
 local marked = {}     -- transaction -> connection written this call (ZADD and HSET done)
 local has_done = {}   -- transaction -> whether its done set exists
 local keys = {}       -- transaction -> {its Ids' key, its done key}
 local results = {}
-local at = 4
-for e = 1, count do
-  local tx, conn, n = ARGV[at], ARGV[at + 1], tonumber(ARGV[at + 2])
-  local first, last = at + 3, at + 2 + n
+local at, e = 4, 1
+while e <= count do
+  local tx, conn = ARGV[at], ARGV[at + 1]
+  -- The run: where each of its events starts in ARGV, and all their Ids in order.
+  local starts, ids, n_ids = {}, {}, 0
+  repeat
+    starts[#starts + 1] = at
+    local n = tonumber(ARGV[at + 2])
+    for i = at + 3, at + 2 + n do
+      n_ids = n_ids + 1
+      ids[n_ids] = ARGV[i]
+    end
+    at = at + 3 + n
+    e = e + 1
+  until e > count or ARGV[at] ~= tx or ARGV[at + 1] ~= conn
   local slot = #results + 1
   results[slot], results[slot + 1] = 0, 0
   local was_open = false
@@ -97,23 +125,49 @@ for e = 1, count do
     keys[tx] = k
   end
   if has_done[tx] == nil then has_done[tx] = redis.call('EXISTS', k[2]) == 1 end
+  local done = members(k[2], ids, n_ids, has_done[tx])
   local added = 0
-  if n > 0 then
-    local ids, from, to = ARGV, first, last
-    if has_done[tx] then
-      ids, from, to = {}, 1, 0
-      local i = first
-      for _, flags in ipairs(chunked('SMISMEMBER', k[2], ARGV, first, last)) do
-        for _, flag in ipairs(flags) do
-          if flag == 0 then
-            to = to + 1
-            ids[to] = ARGV[i]
-          end
-          i = i + 1
+  if #starts == 1 then
+    local fresh, n_fresh = ids, n_ids
+    if done then
+      fresh, n_fresh = {}, 0
+      for i = 1, n_ids do
+        if done[i] == 0 then
+          n_fresh = n_fresh + 1
+          fresh[n_fresh] = ids[i]
         end
       end
     end
-    for _, n_added in ipairs(chunked('SADD', k[1], ids, from, to)) do added = added + n_added end
+    for _, n_added in ipairs(chunked('SADD', k[1], fresh, 1, n_fresh)) do
+      added = added + n_added
+    end
+    results[slot] = added
+  else
+    -- An Id is new to its event when it is not flushed, not in the set, and not earlier in the
+    -- run; every event after the first answers {added, 0}.
+    local held = members(k[1], ids, n_ids, true)
+    local seen, fresh, n_fresh, i = {}, {}, 0, 0
+    for j, start in ipairs(starts) do
+      local event_added = 0
+      for _ = 1, tonumber(ARGV[start + 2]) do
+        i = i + 1
+        local id = ids[i]
+        if held[i] == 0 and not (done and done[i] == 1) and not seen[id] then
+          seen[id] = true
+          event_added = event_added + 1
+          n_fresh = n_fresh + 1
+          fresh[n_fresh] = id
+        end
+      end
+      if j == 1 then
+        results[slot] = event_added
+      else
+        results[#results + 1] = event_added
+        results[#results + 1] = 0
+      end
+      added = added + event_added
+    end
+    chunked('SADD', k[1], fresh, 1, n_fresh)
   end
   if (added > 0 or was_open) and marked[tx] ~= conn then
     redis.call('ZADD', KEYS[1], now, tx)
@@ -121,8 +175,6 @@ for e = 1, count do
     marked[tx] = conn
   end
   if added > 0 and not was_open then open = {tx} end
-  results[slot] = added
-  at = last + 1
 end
 return results
 )lua");
