@@ -251,12 +251,21 @@ TEST_F(Eventing, BinaryAndBatchModesAreAccepted) {
                      {"ce-specversion: 1.0", "ce-id: b-1", "ce-source: /x", "ce-type: t"});
   ASSERT_TRUE(binary);
   EXPECT_EQ(binary->status, 200) << binary->body;
+  // A wildcard event (a field-type conversion changed every opportunity) has no Ids to quote:
+  // ignored with an error logged, never a 4xx that would hold back the rest of the delivery.
   auto batch = "[" + sample_event("tx-batch-1", {opportunity(3)}) + "," +
+               sample_event("tx-batch-w", {"006*"}) + "," +
                sample_event("tx-batch-2", {opportunity(4), opportunity(5)}) + "]";
   auto r = post(web_port, batch, "application/cloudevents-batch+json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << r->body;
-  EXPECT_EQ(r->body, R"({"received":2,"buffered":3,"ignored":0})");
+  EXPECT_EQ(r->body, R"({"received":3,"buffered":3,"ignored":1})");
+  auto metrics = test::http_request(web_port, "GET", "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(
+      metrics->body.find("pricing_webhook_events_ignored_total{reason=\"wildcard_ids\"} 1"),
+      std::string::npos)
+      << metrics->body;
   ASSERT_TRUE(wait_until([&] { return notifications().size() == 3; }, 20s)) << all_output();
   EXPECT_EQ(count("SELECT Id FROM Quote"), 4);
 }

@@ -63,10 +63,21 @@ struct Draft {
   size_t id_count = 0;
   std::optional<std::pair<size_t, std::string>> bad_id;  // the first: index and problem
   std::vector<SalesforceId> ids;
+  std::vector<std::string> wildcards;
   Shape changed_fields = Shape::absent;
   bool field_not_string = false;
   std::vector<std::string> fields;
 };
+
+// "006*": a key prefix (3 letters or digits) and the wildcard, what Salesforce sends in recordIds
+// when a field-type conversion changed every record of the object.
+bool is_wildcard_id(std::string_view value) {
+  auto alnum = [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  };
+  return value.size() == 4 && value[3] == '*' && alnum(value[0]) && alnum(value[1]) &&
+         alnum(value[2]);
+}
 
 constexpr std::array<std::string_view, 4> kAttributeNames = {"source", "type", "subject",
                                                              "datacontenttype"};
@@ -137,6 +148,7 @@ Result<void> finish_header(Draft& d, ChangeEvent& e, std::string_view event_wher
     return at.bad(d.bad_id->second, ".recordIds[" + std::to_string(d.bad_id->first) + "]");
   }
   e.record_ids = std::move(d.ids);
+  e.wildcard_ids = std::move(d.wildcards);
   if (d.field_not_string) return at.bad("changedFields must hold strings");
   e.changed_fields = std::move(d.fields);
   return {};
@@ -329,6 +341,7 @@ class EventReader {
         draft_.id_count = 0;
         draft_.bad_id.reset();
         draft_.ids.clear();
+        draft_.wildcards.clear();
         return role;
       case Role::changed_fields:
         draft_.changed_fields = Shape::expected;
@@ -461,6 +474,10 @@ class EventReader {
   void read_record_id(std::string_view value) {
     size_t index = draft_.id_count++;
     if (draft_.id_count > limits_.max_record_ids || draft_.bad_id) return;
+    if (is_wildcard_id(value)) {
+      draft_.wildcards.emplace_back(value);
+      return;
+    }
     auto id = SalesforceId::parse(value);
     if (!id) {
       draft_.bad_id.emplace(index, id.error().message);

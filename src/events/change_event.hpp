@@ -4,7 +4,9 @@
 // ChangeEventHeader (salesforce-facts.md, sections 5 and 6).
 //
 // parse_change_events() reads only what the product needs from each event — entityName,
-// changeType, recordIds (every one validated as a Salesforce Id), transactionKey,
+// changeType, recordIds (every one validated as a Salesforce Id, or a key prefix wildcard such as
+// "006*", which Salesforce sends when a field-type conversion changed every record of an object:
+// kept apart, in wildcard_ids), transactionKey,
 // sequenceNumber, changedFields, commitTimestamp — straight from the text, without building a
 // JSON document (changeOrigin and the CloudEvent attributes are checked, not kept), and
 // tolerates the empty `source` and `type` of real Eventing deliveries. Anything malformed is an
@@ -32,6 +34,7 @@ struct ChangeEvent {
   std::string entity;       // "Opportunity"
   std::string change_type;  // CREATE, UPDATE, DELETE, UNDELETE, GAP_*, GAP_OVERFLOW
   std::vector<SalesforceId> record_ids;
+  std::vector<std::string> wildcard_ids;  // "006*": every record with that key prefix
   std::string transaction_key;
   int64_t sequence_number = 0;
   std::vector<std::string> changed_fields;  // names, or Pub/Sub bitmaps ("0x01000080")

@@ -6,9 +6,9 @@
 //   - the body is refused as invalid JSON exactly when boost::json's document parser (the same
 //     tokenizer, the same depth limit) refuses it: the reader skips nothing it should check;
 //   - an error is invalid_argument, with a message naming where ("body: ", "event...");
-//   - an event has at most 10,000 record Ids, each valid, and a transactionKey of 1 to 64
-//   characters,
-//     and a structured or binary body gives exactly one event.
+//   - an event has at most 10,000 record Ids, each valid or a key prefix wildcard ("006*"),
+//     and a transactionKey of 1 to 64 characters; a structured or binary body gives exactly
+//     one event.
 // Built only with -DPE_FUZZ=ON and clang; run with scripts/fuzz (corpus:
 // src/events/fuzz_corpus/change_events/).
 #include "common/json_exact.hpp"
@@ -51,8 +51,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check(json_ok);
   if (data[0] % 3 != 1) check(events->size() == 1);
   for (const auto& e : *events) {
-    check(e.record_ids.size() <= 10'000);
+    check(e.record_ids.size() + e.wildcard_ids.size() <= 10'000);
     for (const auto& id : e.record_ids) check(id.str().size() == 18);
+    for (const auto& w : e.wildcard_ids) check(w.size() == 4 && w.back() == '*');
     check(!e.transaction_key.empty() && e.transaction_key.size() <= 64);
   }
   return 0;

@@ -114,6 +114,32 @@ TEST(CloudEventCodec, RefusesHostileInputNamingTheField) {
   EXPECT_NE(message(ce, deep).find("body:"), std::string::npos);
 }
 
+// A field-type conversion changes every record of an object, and its event's recordIds holds
+// the key prefix and a wildcard ("006*") instead of Ids: kept apart, not refused. Anything else
+// that is not an Id still is.
+TEST(CloudEventCodec, KeepsKeyPrefixWildcardsApartFromIds) {
+  auto with_ids = [](std::string_view ids) {
+    std::string body = kSample;
+    body.replace(body.find("\"006am000006pSAYAA2\""), 20, ids);
+    return parse_change_events("application/cloudevents+json", body, no_headers);
+  };
+  auto only = with_ids(R"("006*")");
+  ASSERT_TRUE(only) << only.error().message;
+  EXPECT_TRUE(only->front().record_ids.empty());
+  EXPECT_EQ(only->front().wildcard_ids, std::vector<std::string>{"006*"});
+  auto mixed = with_ids(R"("a0B*", "006am000006pSAYAA2")");
+  ASSERT_TRUE(mixed) << mixed.error().message;
+  EXPECT_EQ(mixed->front().wildcard_ids, std::vector<std::string>{"a0B*"});
+  ASSERT_EQ(mixed->front().record_ids.size(), 1u);
+  EXPECT_EQ(mixed->front().record_ids[0].str(), "006am000006pSAYAA2");
+  for (std::string_view bad : {R"("06*")", R"("006**")", R"("0 6*")", R"("*006")", R"("006am*")"}) {
+    auto refused = with_ids(bad);
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_NE(refused.error().message.find("ChangeEventHeader.recordIds[0]: "), std::string::npos)
+        << refused.error().message;
+  }
+}
+
 // The reader reads straight from the text (no document): every field in every shape it can
 // come in, escapes and all, and whatever else the event carries is skipped.
 TEST(CloudEventCodec, ReadsEveryFieldWhateverSurroundsIt) {

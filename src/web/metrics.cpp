@@ -61,7 +61,7 @@ std::string Metrics::render() const {
                            {"unauthenticated", "malformed", "unavailable"}, rejected);
   labelled<kIgnoredCount>(out, "webhook_events_ignored_total",
                           "Change events that need no quote, by reason.", "reason",
-                          {"entity", "change_type", "fields", "no_ids"}, ignored);
+                          {"entity", "change_type", "fields", "no_ids", "wildcard_ids"}, ignored);
   labelled<kGapCount>(out, "webhook_gap_events_total", "Gap and overflow events received.", "type",
                       {"GAP_CREATE", "GAP_UPDATE", "GAP_DELETE", "GAP_UNDELETE", "GAP_OVERFLOW"},
                       gaps);

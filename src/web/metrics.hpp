@@ -5,7 +5,9 @@
 //   webhook_events_received_total            events parsed from accepted requests
 //   webhook_requests_rejected_total{reason}  unauthenticated, malformed, unavailable (Redis down)
 //   webhook_events_ignored_total{reason}     entity (not Opportunity), change_type, fields,
-//                                            no_ids (GAP_OVERFLOW and other id-less events)
+//                                            no_ids (GAP_OVERFLOW and other id-less events),
+//                                            wildcard_ids (recordIds "006*" only: a field-type
+//                                            conversion changed every record)
 //   webhook_gap_events_total{type}           GAP_* events (buffered when they carry Ids)
 //   webhook_record_ids_buffered_total        Ids new to their transaction's buffer
 //   webhook_record_ids_duplicate_total       Ids that were already buffered or flushed
@@ -25,7 +27,7 @@ namespace pe::web {
 
 struct Metrics {
   enum Rejected { unauthenticated, malformed, unavailable, kRejectedCount };
-  enum Ignored { entity, change_type, fields, no_ids, kIgnoredCount };
+  enum Ignored { entity, change_type, fields, no_ids, wildcard_ids, kIgnoredCount };
   enum Gap { gap_create, gap_update, gap_delete, gap_undelete, gap_overflow, kGapCount };
 
   static constexpr std::array<double, 10> kLatencyBuckets = {0.1, 0.5, 1, 2, 5, 10, 15, 20, 30, 60};

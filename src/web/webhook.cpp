@@ -99,6 +99,19 @@ bool Webhook::needs_quote(const events::ChangeEvent& event, net::Request& req) c
                                          {"record_ids", event.record_ids.size()}});
     base_type.remove_prefix(4);
   }
+  if (!event.wildcard_ids.empty()) {
+    // Every record of the object changed (a field-type conversion): no Ids to quote from. Loud,
+    // never a 4xx that Eventing would retry forever; the explicit Ids beside it still count.
+    req.log().error("change_event_wildcard_ids",
+                    {{"change_type", event.change_type},
+                     {"transaction", event.transaction_key},
+                     {"wildcard", event.wildcard_ids.front()},
+                     {"action", "reprice the affected opportunities with a batch job"}});
+    if (event.record_ids.empty()) {
+      m.count(m.ignored[Metrics::wildcard_ids]);
+      return false;
+    }
+  }
   if (event.record_ids.empty()) {
     m.count(m.ignored[Metrics::no_ids]);
     return false;

@@ -13,8 +13,10 @@
 // UNDELETE; a GAP_ event counts as its base type) and PRICING_CHANGED_FIELDS (an UPDATE must
 // change one of them; default: any). In Eventing deliveries changedFields is a Pub/Sub bitmap
 // over the event's Avro schema, which the webhook does not have: such events pass the field
-// filter (never a lost change) and are counted. GAP_OVERFLOW events carry no Ids: logged as an
-// error and counted, since those changes cannot be quoted from the event.
+// filter (never a lost change) and are counted. GAP_OVERFLOW events carry no Ids, and a
+// field-type conversion's event carries a key prefix wildcard ("006*") instead of them: logged
+// as an error and counted, since those changes cannot be quoted from the event (a wildcard beside
+// real Ids does not stop those Ids being buffered).
 //
 // Authentication: with PRICING_WEBHOOK_TOKEN set, `Authorization: Bearer <token>` is required,
 // compared in constant time (CRYPTO_memcmp: only the token's length shows in the timing, as with
