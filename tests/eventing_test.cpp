@@ -262,9 +262,8 @@ TEST_F(Eventing, BinaryAndBatchModesAreAccepted) {
   EXPECT_EQ(r->body, R"({"received":3,"buffered":3,"ignored":1})");
   auto metrics = test::http_request(web_port, "GET", "/metrics");
   ASSERT_TRUE(metrics);
-  EXPECT_NE(
-      metrics->body.find("pricing_webhook_events_ignored_total{reason=\"wildcard_ids\"} 1"),
-      std::string::npos)
+  EXPECT_NE(metrics->body.find("pricing_webhook_events_ignored_total{reason=\"wildcard_ids\"} 1"),
+            std::string::npos)
       << metrics->body;
   ASSERT_TRUE(wait_until([&] { return notifications().size() == 3; }, 20s)) << all_output();
   EXPECT_EQ(count("SELECT Id FROM Quote"), 4);
