@@ -83,7 +83,7 @@ Result<SalesforceId> SalesforceId::parse(std::string_view text) {
 }
 
 SalesforceId SalesforceId::make(std::string_view prefix, uint64_t serial) {
-  if (prefix.size() != 3 || !std::all_of(prefix.begin(), prefix.end(), is_id_char)) {
+  if (!is_key_prefix(prefix)) {
     throw std::invalid_argument("a key prefix is 3 letters or digits");
   }
   SalesforceId id;
@@ -104,6 +104,10 @@ std::string_view sobject_type_for_prefix(std::string_view prefix) {
     if (p.prefix == prefix) return p.type;
   }
   return {};
+}
+
+bool is_key_prefix(std::string_view text) {
+  return text.size() == 3 && std::all_of(text.begin(), text.end(), is_id_char);
 }
 
 std::string_view key_prefix_for(std::string_view sobject_type) {

@@ -74,6 +74,8 @@ class SalesforceId {
 
 // The 3-character checksum suffix of a 15-character Id (no validation).
 std::array<char, 3> salesforce_id_suffix(std::string_view id15);
+// Whether `text` has the shape of a key prefix: 3 letters or digits ("006", "a0B").
+bool is_key_prefix(std::string_view text);
 // "Opportunity" for "006", ... ; "" when unknown.
 std::string_view sobject_type_for_prefix(std::string_view prefix);
 // "006" for "Opportunity", ... ; "" when unknown.

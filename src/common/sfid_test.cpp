@@ -87,6 +87,15 @@ TEST(SalesforceId, RejectsTheRightChecksumInTheWrongCase) {
             "checksum of the first 15");
 }
 
+TEST(SalesforceId, TellsAKeyPrefixByItsShape) {
+  EXPECT_TRUE(is_key_prefix("006"));
+  EXPECT_TRUE(is_key_prefix("a0B"));
+  EXPECT_FALSE(is_key_prefix("06"));
+  EXPECT_FALSE(is_key_prefix("0066"));
+  EXPECT_FALSE(is_key_prefix("0-6"));
+  EXPECT_FALSE(is_key_prefix("00*"));
+}
+
 TEST(SalesforceId, MintsValidIdsWithTheirPrefix) {
   auto id = SalesforceId::make("0Q0", 42);
   EXPECT_EQ(id.prefix(), "0Q0");

@@ -69,14 +69,10 @@ struct Draft {
   std::vector<std::string> fields;
 };
 
-// "006*": a key prefix (3 letters or digits) and the wildcard, what Salesforce sends in recordIds
-// when a field-type conversion changed every record of the object.
+// "006*": a key prefix and the wildcard, what Salesforce sends in recordIds when a field-type
+// conversion changed every record of the object.
 bool is_wildcard_id(std::string_view value) {
-  auto alnum = [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-  };
-  return value.size() == 4 && value[3] == '*' && alnum(value[0]) && alnum(value[1]) &&
-         alnum(value[2]);
+  return value.size() == 4 && value[3] == '*' && is_key_prefix(value.substr(0, 3));
 }
 
 constexpr std::array<std::string_view, 4> kAttributeNames = {"source", "type", "subject",

@@ -126,48 +126,31 @@ while e <= count do
   end
   if has_done[tx] == nil then has_done[tx] = redis.call('EXISTS', k[2]) == 1 end
   local done = members(k[2], ids, n_ids, has_done[tx])
+  -- An Id is new to its event when it is not flushed and, in a run of several events, neither
+  -- in the set already nor earlier in the run (one SMISMEMBER for the whole run). A lone event
+  -- needs no membership test: SADD's reply is its count, repeats folded.
+  local held = #starts > 1 and members(k[1], ids, n_ids, true) or nil
+  local seen, fresh, n_fresh, counts, i = {}, {}, 0, {}, 0
+  for j, start in ipairs(starts) do
+    counts[j] = 0
+    for _ = 1, tonumber(ARGV[start + 2]) do
+      i = i + 1
+      local id = ids[i]
+      if not (done and done[i] == 1) and not (held and (held[i] == 1 or seen[id])) then
+        seen[id] = true
+        counts[j] = counts[j] + 1
+        n_fresh = n_fresh + 1
+        fresh[n_fresh] = id
+      end
+    end
+  end
   local added = 0
-  if #starts == 1 then
-    local fresh, n_fresh = ids, n_ids
-    if done then
-      fresh, n_fresh = {}, 0
-      for i = 1, n_ids do
-        if done[i] == 0 then
-          n_fresh = n_fresh + 1
-          fresh[n_fresh] = ids[i]
-        end
-      end
-    end
-    for _, n_added in ipairs(chunked('SADD', k[1], fresh, 1, n_fresh)) do
-      added = added + n_added
-    end
-    results[slot] = added
-  else
-    -- An Id is new to its event when it is not flushed, not in the set, and not earlier in the
-    -- run; every event after the first answers {added, 0}.
-    local held = members(k[1], ids, n_ids, true)
-    local seen, fresh, n_fresh, i = {}, {}, 0, 0
-    for j, start in ipairs(starts) do
-      local event_added = 0
-      for _ = 1, tonumber(ARGV[start + 2]) do
-        i = i + 1
-        local id = ids[i]
-        if held[i] == 0 and not (done and done[i] == 1) and not seen[id] then
-          seen[id] = true
-          event_added = event_added + 1
-          n_fresh = n_fresh + 1
-          fresh[n_fresh] = id
-        end
-      end
-      if j == 1 then
-        results[slot] = event_added
-      else
-        results[#results + 1] = event_added
-        results[#results + 1] = 0
-      end
-      added = added + event_added
-    end
-    chunked('SADD', k[1], fresh, 1, n_fresh)
+  for _, n in ipairs(chunked('SADD', k[1], fresh, 1, n_fresh)) do added = added + n end
+  if not held then counts[1] = added end
+  results[slot] = counts[1]
+  for j = 2, #starts do  -- only the first event of a run can flush
+    results[#results + 1] = counts[j]
+    results[#results + 1] = 0
   end
   if (added > 0 or was_open) and marked[tx] ~= conn then
     redis.call('ZADD', KEYS[1], now, tx)
