@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # ingest_cpu.sh: where one webhook request's CPU goes. Runs `web` and redis-server (AOF on,
 # everysec) under wrk on one route for a few seconds and prints, per request answered, web's
-# user and system CPU and redis-server's, with the rate. Quick A/B runs of a change (run it
+# user and system CPU and redis-server's, with the rate; then the context switches (voluntary:
+# a thread went to sleep) of each per request during the run, and the requests per buffer
+# script call (Redis INFO commandstats; the idle flush, once a second, is a script call too, so
+# the no-op route shows all its requests over a handful of calls). Quick A/B runs of a change (run it
 # before and after, alternating) rather than the table of bench/ingest_wrk.sh.
 #   bench/ingest_cpu.sh                          # POST /api/generatequotes, 4 s
 #   ROUTE=/api/noop RUNS=5 bench/ingest_cpu.sh   # the no-op route, 5 runs
@@ -31,7 +34,12 @@ per_request() {  # <pid> <requests>: "user sys" µs per request
     '{printf "%.2f %.2f", $14 / hz * 1e6 / n, $15 / hz * 1e6 / n}' "/proc/$1/stat"
 }
 
-echo "route requests/s web_user_us web_sys_us redis_user_us redis_sys_us"
+sleeps() {  # <pid>: voluntary context switches of all its threads so far
+  cat /proc/"$1"/task/*/status | awk '/^voluntary_ctxt_switches/ {n += $2} END {print n}'
+}
+
+echo "route requests/s web_user_us web_sys_us redis_user_us redis_sys_us" \
+  "web_sleeps redis_sleeps per_call"
 for _ in $(seq "$RUNS"); do
   redis_port=$(free_port)
   redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly yes \
@@ -47,11 +55,20 @@ for _ in $(seq "$RUNS"); do
   web_pid=$!
   pids+=("$web_pid")
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+  web_sleeps=$(sleeps "$web_pid")
+  redis_sleeps=$(sleeps "$redis_pid")
   PRICING_WEBHOOK_TOKEN=bench-token BODY_FILE=bench/ingest_event.json \
     wrk -t2 -c64 -d"$DURATION" -s bench/ingest_post.lua "http://127.0.0.1:$port$ROUTE" >"$work/wrk"
   requests=$(awk '/requests in/ {print $1}' "$work/wrk")
   rate=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$work/wrk")
-  echo "$ROUTE $rate $(per_request "$web_pid" "$requests") $(per_request "$redis_pid" "$requests")"
+  calls=$(redis-cli -p "$redis_port" info commandstats |
+    awk -F'[=,]' '/^cmdstat_evalsha:/ {print $2}')
+  echo "$ROUTE $rate $(per_request "$web_pid" "$requests") $(per_request "$redis_pid" "$requests")" \
+    "$(awk -v a="$web_sleeps" -v b="$(sleeps "$web_pid")" -v n="$requests" \
+      'BEGIN {printf "%.3f", (b - a) / n}')" \
+    "$(awk -v a="$redis_sleeps" -v b="$(sleeps "$redis_pid")" -v n="$requests" \
+      'BEGIN {printf "%.3f", (b - a) / n}')" \
+    "$(awk -v c="${calls:-0}" -v n="$requests" 'BEGIN {if (c > 0) printf "%.1f", n / c; else print "-"}')"
   kill -KILL "$web_pid" "$redis_pid" 2>/dev/null || true
   wait "$web_pid" "$redis_pid" 2>/dev/null || true
   rm -rf "$work/appendonlydir" "$work/appendonly.aof"
