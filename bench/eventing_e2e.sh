@@ -33,9 +33,8 @@ for run in $(seq "$RUNS"); do
   work=$(mktemp -d)
   redis_port=$(free_port)
   web_port=$(free_port)
-  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly yes \
-    --appendfsync everysec --dir "$work" >"$work/redis.log" 2>&1 &
-  pids+=($!)
+  start_redis "$redis_port" "$work"
+  pids+=("$redis_pid")
   LOG_LEVEL=warn "$bin" devorg --port 0 --seed "$opportunities" --env-file "$work/org.env" \
     --webhook "http://127.0.0.1:$web_port/api/generatequotes" --webhook-token bench \
     >"$work/devorg.log" 2>&1 &

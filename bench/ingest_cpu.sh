@@ -21,13 +21,7 @@ WEB=$BUILD/src/pricing-engine
 # shellcheck source=bench/wrk_lib.sh
 source bench/wrk_lib.sh
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+scratch
 
 per_request() {  # <pid> <requests>: "user sys" µs per request
   awk -v n="$2" -v hz="$(getconf CLK_TCK)" \
@@ -42,11 +36,8 @@ echo "route requests/s web_user_us web_sys_us redis_user_us redis_sys_us" \
   "web_sleeps redis_sleeps per_call"
 for _ in $(seq "$RUNS"); do
   redis_port=$(free_port)
-  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly yes \
-    --appendfsync everysec --dir "$work" >"$work/redis.log" 2>&1 &
-  redis_pid=$!
+  start_redis "$redis_port" "$work"
   pids=("$redis_pid")
-  for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.05; done
   port=$(free_port)
   REDIS_URL="redis://127.0.0.1:$redis_port" CONNECTION_NAMES=bench \
     PRICING_WEBHOOK_TOKEN=bench-token PRICING_FLUSH_SECONDS=3600 LOG_LEVEL=warn \

@@ -47,10 +47,7 @@ trap cleanup EXIT
 source bench/wrk_lib.sh
 
 redis_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly yes \
-  --appendfsync everysec --dir "$work" >"$work/redis.log" 2>&1 &
-redis_pid=$!
-for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.05; done
+start_redis "$redis_port" "$work"
 
 rb() {  # redis-benchmark SET rate, requests/s
   redis-benchmark -p "$redis_port" -t set -n 200000 -c 50 "$@" -q 2>/dev/null |

@@ -18,19 +18,11 @@ command -v valgrind >/dev/null || { echo "valgrind is missing: run scripts/setup
 # shellcheck source=bench/wrk_lib.sh
 source bench/wrk_lib.sh
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+scratch
 
 redis_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly yes \
-  --appendfsync everysec --dir "$work" >"$work/redis.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.05; done
+start_redis "$redis_port" "$work"
+pids+=("$redis_pid")
 
 port=$(free_port)
 REDIS_URL="redis://127.0.0.1:$redis_port" CONNECTION_NAMES=bench \

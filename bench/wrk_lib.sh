@@ -1,8 +1,29 @@
-# wrk_lib.sh: what the wrk benchmarks share (sourced, not run): free ports, launching a server
-# and timing its first answer, stopping it, reading wrk's numbers, medians.
+# wrk_lib.sh: what the wrk benchmarks share (sourced, not run): free ports, a scratch directory,
+# starting redis-server, launching a server and timing its first answer, stopping it, reading
+# wrk's numbers, medians.
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# scratch: a scratch directory in $work and an empty $pids; on exit, every process in $pids is
+# killed and $work removed.
+scratch() {
+  work=$(mktemp -d)
+  pids=()
+  trap 'for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+}
+
+# start_redis <port> <dir>: a redis-server on loopback, in the background, with AOF on and
+# fsync every second (what the webhook's durability relies on), files and log in <dir>. Sets
+# redis_pid and returns once the server answers PING.
+start_redis() {
+  redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly yes \
+    --appendfsync everysec --dir "$2" >"$2/redis.log" 2>&1 &
+  redis_pid=$!
+  for _ in $(seq 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.05; done
+  echo "redis-server did not start: $(cat "$2/redis.log")" >&2
+  return 1
 }
 
 # launch <port> <log> <command...>: starts the server and prints "<pid> <µs from exec to the
