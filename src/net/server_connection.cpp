@@ -147,6 +147,7 @@ void ServerConnection::close() {
 asio::awaitable<void> ServerConnection::serve() {
   while (!thread_.draining) {
     bool keep_going = co_await serve_one();
+    parser_.reset();  // an idle connection holds no request's fields
     if (!keep_going) break;
     if (in_.size() == 0 && in_.capacity() > kKeptBuffer) in_ = beast::flat_buffer();
     if (out_.capacity() > kKeptBuffer) out_ = std::string();
