@@ -4,8 +4,8 @@
 # user and system CPU and redis-server's, with the rate; then the context switches (voluntary:
 # a thread went to sleep) of each per request during the run, and the requests per buffer
 # script call (Redis INFO commandstats; the idle flush, once a second, is a script call too, so
-# the no-op route shows all its requests over a handful of calls). Quick A/B runs of a change (run it
-# before and after, alternating) rather than the table of bench/ingest_wrk.sh.
+# the no-op route shows all its requests over a handful of calls). Quick A/B runs of a change
+# (run it before and after, alternating) rather than the table of bench/ingest_wrk.sh.
 #   bench/ingest_cpu.sh                          # POST /api/generatequotes, 4 s
 #   ROUTE=/api/noop RUNS=5 bench/ingest_cpu.sh   # the no-op route, 5 runs
 #   WEB_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 bench/ingest_cpu.sh   # another malloc

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # web_instructions.sh: instructions `web` executes per request on one route, and its calls into
-# the allocator per request, counted by callgrind. Unlike a rate, this count does not move with
-# the machine's load, so it shows small savings that wrk's noise hides. One server thread under
-# callgrind, counting from its first answer (start-up excluded), wrk for a few seconds.
+# the allocator per request, counted by callgrind. Unlike a rate, this count hardly moves with
+# the machine's load (runs differ by about 1 %: how many requests share a Redis call depends on
+# timing), so it shows small savings that wrk's noise hides; take the median of a few runs. One
+# server thread under callgrind, counting from its first answer (start-up excluded), wrk for a
+# few seconds.
 #   bench/web_instructions.sh                          # POST /api/generatequotes
 #   ROUTE=/api/noop bench/web_instructions.sh          # the no-op route
 #   BUILD=/tmp/old bench/web_instructions.sh           # another build, for an A/B
@@ -31,7 +33,10 @@ REDIS_URL="redis://127.0.0.1:$redis_port" CONNECTION_NAMES=bench \
   "$WEB" web --port "$port" >"$work/web.log" 2>&1 &
 web_pid=$!
 pids+=("$web_pid")
-for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 300); do  # valgrind starts slowly
+  curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
+  sleep 0.1
+done
 callgrind_control -i on "$web_pid" >/dev/null
 
 PRICING_WEBHOOK_TOKEN=bench-token BODY_FILE=bench/ingest_event.json \
@@ -45,7 +50,8 @@ pids=()
 
 # Callgrind wrote the dump as callgrind.out.1 (callgrind.out itself is the empty final one).
 dump="$work/callgrind.out.1"
-total=$(callgrind_annotate "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
+total=$(callgrind_annotate "$dump" 2>/dev/null |
+  awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
 calls() {  # <function as callgrind names it>: calls per request, summed over its callers
   # In the caller tree each function's block lists its callers ("< name (Nx)") above it
   # ("*  name"); blocks are separated by blank lines.
