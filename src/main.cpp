@@ -116,6 +116,8 @@ int main(int argc, char** argv) {
   demo->add_option("--timeout", demo_options.timeout_seconds,
                    "Seconds to wait for the quotes and the notification (default 60)")
       ->check(CLI::Range(1, 3600));
+  demo->add_option("--rules", demo_options.rules,
+                   "Rules file the worker prices with (default PRICING_RULES, else built-in)");
 
   CLI11_PARSE(app, argc, argv);
 

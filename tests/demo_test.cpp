@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <regex>
+#include <set>
 
 namespace pe::test {
 namespace {
@@ -46,8 +48,15 @@ std::string redis_cli(int port, const std::string& password, const std::string& 
   return read_file(dir / "out");
 }
 
+// "1,234.50" as a number.
+double amount(std::string text) {
+  std::erase(text, ',');
+  return std::stod(text);
+}
+
 TEST(Demo, TurnsABulkEditIntoOneJobTheQuotesAndANotification) {
-  auto run = demo({"--opportunities", "12", "--seed", "30"});
+  auto run = demo({"--opportunities", "12", "--seed", "30", "--rules",
+                   std::string(PE_SOURCE_DIR) + "/config/pricing-rules.example.json"});
   ASSERT_EQ(run.code, 0) << run.out << run.err;
   // The steps that follow one another. Then the quotes, the worker's "finished" line and the
   // notification, in an order that depends on timing: the worker writes the quotes, publishes the
@@ -74,11 +83,32 @@ TEST(Demo, TurnsABulkEditIntoOneJobTheQuotesAndANotification) {
   }
   EXPECT_NE(run.out.find("quotes                12 with"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("Quotes Generated: 12"), std::string::npos) << run.out;
-  // The first ten quotes are listed one by one with their totals.
-  std::regex quote_line(R"(quote \d+ .* lines  subtotal +[0-9,]+\.\d\d  total +[0-9,]+\.\d\d)");
-  auto listed = std::distance(std::sregex_iterator(run.out.begin(), run.out.end(), quote_line),
-                              std::sregex_iterator());
+  // The worker priced with the rules given.
+  EXPECT_NE(run.out.find("worker        pid "), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find(", pricing with rules 2026.11-example (sha256:"), std::string::npos)
+      << run.out;
+  // The first ten quotes are listed one by one: value at list price, discount, total, status.
+  // The example rules give different discounts (regions, families, volume and deal size), and
+  // every quote total is below its value at list price.
+  std::regex quote_line(
+      R"(quote \d+ .* lines? +list +([0-9,]+\.\d\d)  off +(\d+\.\d\d) %  total +([0-9,]+\.\d\d)  (Draft|Needs Review)\n)");
+  std::set<std::string> discounts;
+  int listed = 0;
+  for (auto it = std::sregex_iterator(run.out.begin(), run.out.end(), quote_line);
+       it != std::sregex_iterator(); ++it) {
+    ++listed;
+    discounts.insert((*it)[2]);
+    EXPECT_LT(amount((*it)[3]), amount((*it)[1])) << it->str();
+  }
   EXPECT_EQ(listed, 10) << run.out;
+  EXPECT_GE(discounts.size(), 3u) << run.out;
+  std::smatch priced;
+  ASSERT_TRUE(std::regex_search(
+      run.out, priced,
+      std::regex(
+          R"(priced +([0-9,]+\.\d\d) at list price, ([0-9,]+\.\d\d) quoted \((\d+\.\d\d) % off\), \d+ for review)")))
+      << run.out;
+  EXPECT_LT(amount(priced[2]), amount(priced[1])) << priced.str();
   EXPECT_TRUE(run.err.empty()) << run.err;
 }
 
@@ -87,6 +117,9 @@ TEST(Demo, UsesRedisUrlUnderKeysOfItsOwnAndNeverPrintsThePassword) {
   redis_cli(redis.port(), "s3cret-pw", "XADD pe:jobs '*' tx other-deployment");
   auto run = demo({"--opportunities", "3", "--seed", "10"}, {{"REDIS_URL", redis.url()}});
   ASSERT_EQ(run.code, 0) << run.out << run.err;
+  // Without --rules or PRICING_RULES, the built-in rules: the samples' flat 10 %.
+  EXPECT_NE(run.out.find(", pricing with rules builtin-1 (sha256:"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("(10.00 % off)"), std::string::npos) << run.out;
   EXPECT_EQ(run.out.find("s3cret-pw"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("keys under pe:demo:"), std::string::npos) << run.out;
   // The other deployment's job is untouched; the demo's keys carry its prefix.
@@ -112,6 +145,21 @@ TEST(Demo, RejectsBadOptions) {
   EXPECT_NE(out_of_range.code, 0);
   EXPECT_NE(out_of_range.err.find("--opportunities"), std::string::npos) << out_of_range.err;
   EXPECT_TRUE(out_of_range.out.empty()) << out_of_range.out;
+  auto no_rules = demo({"--rules", "/nonexistent/rules.json"});
+  EXPECT_EQ(no_rules.code, 2);
+  EXPECT_NE(no_rules.err.find("--rules: no such file: /nonexistent/rules.json"), std::string::npos)
+      << no_rules.err;
+  EXPECT_TRUE(no_rules.out.empty()) << no_rules.out;
+}
+
+TEST(Demo, BadRulesStopTheWorkerAndTheDemoSaysWhy) {
+  auto dir = temp_dir("demo_test_rules");
+  std::ofstream(dir / "rules.json") << R"({"version": "x", "regions": 5})";
+  auto run = demo({"--rules", (dir / "rules.json").string()});
+  EXPECT_EQ(run.code, 1) << run.out << run.err;
+  EXPECT_NE(run.err.find("worker exited with status 2"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("rules.json: regions: must be an object, not 5"), std::string::npos)
+      << run.err;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "common/log.hpp"
 #include "common/redact.hpp"
 #include "demo/demo_stack.hpp"
+#include "demo/demo_text.hpp"
 #include "demo/demo_watch.hpp"
 #include "salesforce/data_api.hpp"
 
@@ -130,6 +131,9 @@ void print_summary(std::ostream& out, const EditResult& edit, const WatchResult&
       << "  quotes                " << seen.quotes << " with " << seen.lines << " lines"
       << (seen.skipped > 0 ? ", " + std::to_string(seen.skipped) + " opportunities skipped" : "")
       << " (job " << seen.job_id << ")\n"
+      << "  priced                " << money_text(seen.list_value) << " at list price, "
+      << money_text(seen.total) << " quoted (" << percent_off(seen.list_value, seen.total)
+      << " off), " << seen.not_draft << " for review\n"
       << "  notification          " << seen.notification << "\n"
       << "  elapsed               " << elapsed << " from the edit to the notification\n"
       << "  API requests          " << org_requests - demo_requests << " by the worker (the org "
@@ -212,6 +216,10 @@ Result<void> check_options(const DemoOptions& options) {
   if (options.seed < options.opportunities) {
     return Error{Errc::invalid_argument, "--seed must be at least --opportunities"};
   }
+  std::error_code ec;
+  if (!options.rules.empty() && !std::filesystem::is_regular_file(options.rules, ec)) {
+    return Error{Errc::invalid_argument, "--rules: no such file: " + options.rules};
+  }
   return {};
 }
 
@@ -251,7 +259,9 @@ int run_demo(const DemoOptions& options, const Env& env, std::ostream& out, std:
   DemoStack stack({.seed_opportunities = options.seed,
                    .redis = redis,
                    .dir = *dir,
-                   .binary = std::filesystem::read_symlink("/proc/self/exe")},
+                   .binary = std::filesystem::read_symlink("/proc/self/exe"),
+                   .rules = options.rules.empty() ? std::filesystem::path()
+                                                  : std::filesystem::absolute(options.rules)},
                   out);
   Flow flow{options, stack, *client, out};
   Result<void> outcome = Error{Errc::internal, "the demo did not finish"};

@@ -7,9 +7,10 @@
 // queries --opportunities opportunities that have line items and changes their Description in
 // ONE sObject Collections request (allOrNone), i.e. one transaction. It prints, as they happen:
 // the change event web received, the job the transaction became, the job the worker finished,
-// each quote written (number, name, lines, subtotal, total; the first ten, then a count), and the
-// custom notification the org's Flow sent; then a summary (opportunities edited, quotes, lines,
-// the notification, seconds, API requests) and exits 0.
+// each quote written (number, name, lines, value at list price, discount, total, status; the
+// first ten, then a count), and the custom notification the org's Flow sent; then a summary
+// (opportunities edited, quotes, lines, amounts, the notification, seconds, API requests) and
+// exits 0. The worker prices with --rules (or PRICING_RULES); the demo prints which rules.
 //
 // Failure (redis-server missing, Redis unreachable, a child that dies, nothing happening for 60
 // s) prints the reason, with the tail of the child's log when one died, and exits 1. Children are
@@ -18,6 +19,7 @@
 //
 //   pricing-engine demo                       # 50 of 200 opportunities
 //   pricing-engine demo --opportunities 200 --seed 500 --keep
+//   pricing-engine demo --rules config/pricing-rules.example.json
 //   DemoOptions options{.opportunities = 10};
 //   return run_demo(options, env, std::cout, std::cerr);
 #pragma once
@@ -33,6 +35,9 @@ struct DemoOptions {
   int seed = 200;            // sample opportunities in the local org
   bool keep = false;         // keep everything running after the summary, until Ctrl-C
   int timeout_seconds = 60;  // how long to wait for the quotes and the notification
+  // The rules file the worker prices with (PRICING_RULES); empty: the environment's
+  // PRICING_RULES, else the built-in flat 10 %. scripts/demo passes the example rules.
+  std::string rules;
 };
 
 // Runs the demo; returns the process exit code (0 done, 1 failed, 2 bad options, 130 Ctrl-C).

@@ -263,14 +263,23 @@ asio::awaitable<Result<void>> DemoStack::start_worker() {
   auto env = redis_env();
   for (const auto& [key, value] : org_env_.values()) env[key] = value;
   env["LOG_LEVEL"] = "info";
+  if (!options_.rules.empty()) env["PRICING_RULES"] = options_.rules.string();
   auto child = spawn("worker", {options_.binary.string(), "worker"}, std::move(env));
   if (!child) co_return child.error();
   worker_log_ = (*child)->log_path();
-  auto ready = co_await wait_ready("worker", 15s, [this]() -> asio::awaitable<bool> {
-    co_return read_file(worker_log_).find("msg=worker_started") != std::string::npos;
+  std::string started;  // the worker_started line: it names the rules the worker prices with
+  auto ready = co_await wait_ready("worker", 15s, [this, &started]() -> asio::awaitable<bool> {
+    const std::string log = read_file(worker_log_);
+    const size_t at = log.find("msg=worker_started");
+    if (at == std::string::npos) co_return false;
+    const size_t before = log.rfind('\n', at);
+    const size_t begin = before == std::string::npos ? 0 : before + 1;
+    started = log.substr(begin, log.find('\n', at) - begin);
+    co_return true;
   });
   if (!ready) co_return ready;
-  out_ << "  worker        pid " << (*child)->pid() << "\n";
+  out_ << "  worker        pid " << (*child)->pid() << ", pricing with "
+       << parse_logfmt(started)["pricing"] << "\n";
   co_return Result<void>{};
 }
 

@@ -37,6 +37,7 @@ struct StackOptions {
   std::optional<net::RedisConfig> redis;  // REDIS_URL's; nullopt: start redis-server
   std::filesystem::path dir;              // log files and the org's env file
   std::filesystem::path binary;           // pricing-engine itself
+  std::filesystem::path rules;            // the worker's PRICING_RULES; empty: inherited
 };
 
 class DemoStack {

@@ -69,7 +69,11 @@ std::string money_text(const boost::json::value& amount) {
   if (amount.is_null()) return "-";
   auto decimal = Decimal::from_json(amount);
   if (!decimal) return "?";
-  std::string plain = decimal->to_string(2);
+  return money_text(*decimal);
+}
+
+std::string money_text(Decimal amount) {
+  std::string plain = amount.to_string(2);
   bool negative = plain.starts_with('-');
   if (negative) plain.erase(0, 1);
   auto dot = plain.find('.');
@@ -80,6 +84,14 @@ std::string money_text(const boost::json::value& amount) {
     grouped += whole[i];
   }
   return (negative ? "-" : "") + grouped + plain.substr(dot);
+}
+
+std::string percent_off(Decimal list, Decimal total) {
+  if (!list.is_positive()) return "-";
+  auto off = list.subtract(total);
+  auto rate = off ? off->divide(list, 4) : off;  // 0.1234: 12.34 %
+  if (!rate) return "?";
+  return Decimal::from_units(rate->units() * 100).to_string(2) + " %";
 }
 
 }  // namespace pe::demo

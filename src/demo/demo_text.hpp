@@ -6,7 +6,10 @@
 //   fields["msg"] == "job_done"
 //   metric_value(metrics_text, "pricing_webhook_events_received_total")   // optional<double>
 //   money_text(record.at("TotalPrice"))                                   // "12,345.60"
+//   percent_off(list, total)                                              // "10.00 %"
 #pragma once
+
+#include "common/money.hpp"
 
 #include <boost/json/fwd.hpp>
 
@@ -28,5 +31,11 @@ std::optional<double> metric_value(std::string_view text, std::string_view name)
 
 // A currency amount as a JSON number (or exact-number string): "12,345.60"; "-" for null.
 std::string money_text(const boost::json::value& amount);
+// The same for a Decimal, rounded half up to 2 places.
+std::string money_text(Decimal amount);
+
+// How much lower `total` is than `list`, as a percentage rounded half up to 2 places:
+// percent_off(200, 180) is "10.00 %". "-" when `list` is not positive.
+std::string percent_off(Decimal list, Decimal total);
 
 }  // namespace pe::demo

@@ -45,5 +45,16 @@ TEST(MoneyText, GroupsThousandsWithTwoDecimals) {
   EXPECT_EQ(money_text(boost::json::value(nullptr)), "-");
 }
 
+TEST(PercentOff, IsTheDiscountFromListToTotalInHundredths) {
+  auto d = [](const char* text) { return Decimal::parse(text).value(); };
+  EXPECT_EQ(percent_off(d("200"), d("180")), "10.00 %");
+  EXPECT_EQ(percent_off(d("706025.25"), d("706025.25")), "0.00 %");
+  EXPECT_EQ(percent_off(d("3"), d("2")), "33.33 %");         // 0.33333 rounds down
+  EXPECT_EQ(percent_off(d("3"), d("1")), "66.67 %");         // 0.66666 rounds up
+  EXPECT_EQ(percent_off(d("100"), d("100.50")), "-0.50 %");  // a total above list shows as such
+  EXPECT_EQ(percent_off(d("0"), d("0")), "-");
+  EXPECT_EQ(money_text(d("1234567.005")), "1,234,567.01");
+}
+
 }  // namespace
 }  // namespace pe::demo

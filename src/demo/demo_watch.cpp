@@ -199,28 +199,71 @@ asio::awaitable<Result<void>> DemoWatch::poll_quotes() {
   std::string pattern = salesforce::soql_quote_like(options_.transaction_key);
   pattern.insert(pattern.size() - 1, ":%");
   std::string soql =
-      "SELECT Name, QuoteNumber, GenerationKey__c, LineItemCount, Subtotal, TotalPrice FROM Quote "
-      "WHERE GenerationKey__c LIKE " +
+      "SELECT Id, Name, QuoteNumber, GenerationKey__c, LineItemCount, TotalPrice, Status "
+      "FROM Quote WHERE GenerationKey__c LIKE " +
       pattern + " ORDER BY QuoteNumber";
   auto found = co_await api_.query(soql);
   if (!found) co_return Error{Errc::unavailable, "query Quotes: " + found.error().describe()};
-  size_t before = quote_keys_.size();
+  std::vector<const json::object*> fresh;
+  std::vector<SalesforceId> ids;
   for (const auto& value : found->records) {
     const auto& quote = value.as_object();
-    std::string key = string_at(quote, "GenerationKey__c");
-    if (!quote_keys_.insert(key).second) continue;
-    result_.lines += number_at(quote, "LineItemCount");
-    if (quote_keys_.size() > options_.quotes_listed) continue;
-    step() << "quote " << string_at(quote, "QuoteNumber") << "  " << std::left << std::setw(44)
-           << string_at(quote, "Name") << std::right << std::setw(3)
-           << number_at(quote, "LineItemCount") << " lines  subtotal " << std::setw(12)
-           << money_text(quote.at("Subtotal")) << "  total " << std::setw(12)
-           << money_text(quote.at("TotalPrice")) << "\n";
+    if (quote_keys_.contains(string_at(quote, "GenerationKey__c"))) continue;
+    auto id = SalesforceId::parse(string_at(quote, "Id"));
+    if (!id) co_return Error{Errc::internal, "a Quote without a valid Id"};
+    fresh.push_back(&quote);
+    ids.push_back(*id);
   }
-  if (quote_keys_.size() > before && quote_keys_.size() > options_.quotes_listed) {
+  if (fresh.empty()) co_return Result<void>{};
+  // Our quotes' lines carry the discounted price as UnitPrice, so a Quote's Subtotal equals its
+  // TotalPrice; what the rules took off shows against the lines' list prices.
+  auto list_values = co_await list_values_of(ids);
+  if (!list_values) co_return list_values.error();
+  for (const json::object* quote : fresh) {
+    quote_keys_.insert(string_at(*quote, "GenerationKey__c"));
+    const int64_t lines = number_at(*quote, "LineItemCount");
+    const Decimal list = (*list_values)[string_at(*quote, "Id")];
+    const auto total_price = Decimal::from_json(quote->at("TotalPrice"));
+    const Decimal total = total_price ? *total_price : Decimal();
+    const std::string status = string_at(*quote, "Status");
+    result_.lines += lines;
+    result_.list_value = result_.list_value + list;
+    result_.total = result_.total + total;
+    if (status != "Draft") ++result_.not_draft;
+    if (quote_keys_.size() > options_.quotes_listed) continue;
+    step() << "quote " << string_at(*quote, "QuoteNumber") << "  " << std::left << std::setw(44)
+           << string_at(*quote, "Name") << std::right << std::setw(3) << lines
+           << (lines == 1 ? " line " : " lines") << "  list " << std::setw(12) << money_text(list)
+           << "  off " << std::setw(7) << percent_off(list, total) << "  total " << std::setw(12)
+           << money_text(total) << "  " << status << "\n";
+  }
+  if (quote_keys_.size() > options_.quotes_listed) {
     step() << quote_keys_.size() << " quotes in the org so far\n";
   }
   co_return Result<void>{};
+}
+
+asio::awaitable<Result<std::map<std::string, Decimal>>> DemoWatch::list_values_of(
+    std::span<const SalesforceId> quote_ids) {
+  std::map<std::string, Decimal> values;  // by the quote's Id as the API writes it
+  auto queries = salesforce::split_in_list(
+      "SELECT QuoteId, ListPrice, Quantity FROM QuoteLineItem WHERE QuoteId IN (", quote_ids, ")");
+  for (const std::string& query : queries) {
+    auto found = co_await api_.query(query);
+    if (!found) {
+      co_return Error{Errc::unavailable, "query QuoteLineItems: " + found.error().describe()};
+    }
+    for (const auto& value : found->records) {
+      const auto& line = value.as_object();
+      auto price = Decimal::from_json(line.at("ListPrice"));
+      auto quantity = Decimal::from_json(line.at("Quantity"));
+      auto product = price && quantity ? price->multiply(*quantity, 2) : price;
+      if (!product) co_return Error{Errc::internal, "a QuoteLineItem without a list price"};
+      Decimal& sum = values[string_at(line, "QuoteId")];
+      sum = sum + *product;
+    }
+  }
+  co_return values;
 }
 
 asio::awaitable<Result<void>> DemoWatch::poll_notifications() {

@@ -1,6 +1,7 @@
 // demo_watch.hpp: follows one edited transaction through the system and prints each step as it
 // happens: the change event web received, the job the transaction became, the job the worker
-// finished, the quotes it wrote (name, lines, totals), and the notification the org's Flow sent.
+// finished, the quotes it wrote (name, lines, value at list price, discount, total, status),
+// and the notification the org's Flow sent.
 //
 // It polls every 200 ms until everything was seen or the deadline passes: web's /metrics
 // (events received, transactions flushed), the worker's log (msg=job_done / job_failed /
@@ -16,6 +17,8 @@
 #pragma once
 
 #include "common/error.hpp"
+#include "common/money.hpp"
+#include "common/sfid.hpp"
 #include "demo/demo_stack.hpp"
 #include "net/http_client.hpp"
 #include "salesforce/data_api.hpp"
@@ -25,7 +28,9 @@
 #include <chrono>
 #include <cstdint>
 #include <iosfwd>
+#include <map>
 #include <set>
+#include <span>
 #include <string>
 
 namespace pe::demo {
@@ -52,8 +57,11 @@ struct WatchOptions {
 
 struct WatchResult {
   std::string job_id;
-  int64_t quotes = 0;  // as the worker reported, and found in the org
-  int64_t lines = 0;   // quote lines in the org
+  int64_t quotes = 0;     // as the worker reported, and found in the org
+  int64_t lines = 0;      // quote lines in the org
+  Decimal list_value;     // the quotes' lines at list price: sum of ListPrice × Quantity
+  Decimal total;          // the quotes' TotalPrice
+  int64_t not_draft = 0;  // quotes whose Status is not Draft (Needs Review)
   int64_t skipped = 0;
   std::string notification;  // "<title>: <body>"
 };
@@ -70,6 +78,9 @@ class DemoWatch {
   void read_worker_log();
   void on_worker_line(const std::map<std::string, std::string>& line);
   boost::asio::awaitable<Result<void>> poll_quotes();
+  // Per quote Id: its lines' sum of ListPrice × Quantity, each product rounded to 2 places.
+  boost::asio::awaitable<Result<std::map<std::string, Decimal>>> list_values_of(
+      std::span<const SalesforceId> quote_ids);
   boost::asio::awaitable<Result<void>> poll_notifications();
   bool done() const;
   std::string missing() const;
