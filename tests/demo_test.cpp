@@ -122,10 +122,17 @@ TEST(Demo, UsesRedisUrlUnderKeysOfItsOwnAndNeverPrintsThePassword) {
   EXPECT_NE(run.out.find("(10.00 % off)"), std::string::npos) << run.out;
   EXPECT_EQ(run.out.find("s3cret-pw"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("keys under pe:demo:"), std::string::npos) << run.out;
-  // The other deployment's job is untouched; the demo's keys carry its prefix.
+  // The demo's keys carried its prefix and are gone at the end; the other deployment's job is
+  // untouched.
+  std::smatch removed;
+  ASSERT_TRUE(std::regex_search(
+      run.out, removed,
+      std::regex(R"(Removed the demo's (\d+) keys \((pe:demo:[0-9a-f]{8}:)\*\))")))
+      << run.out;
+  EXPECT_GT(std::stoi(removed[1]), 0);
+  EXPECT_NE(run.out.find("keys under " + removed[2].str()), std::string::npos) << run.out;
+  EXPECT_EQ(redis_cli(redis.port(), "s3cret-pw", "KEYS 'pe:demo:*'"), "\n") << run.out;  // none
   EXPECT_EQ(redis_cli(redis.port(), "s3cret-pw", "XLEN pe:jobs"), "1\n");
-  EXPECT_NE(redis_cli(redis.port(), "s3cret-pw", "KEYS 'pe:demo:*'").find("pe:demo:"),
-            std::string::npos);
 }
 
 TEST(Demo, UnreachableRedisFailsClearlyWithoutThePassword) {

@@ -279,6 +279,14 @@ int run_demo(const DemoOptions& options, const Env& env, std::ostream& out, std:
   out.flush();
   out << (stop_requested() ? "\nStopping everything...\n" : "");
   stack.stop();
+  // A Redis of the user's (REDIS_URL) keeps nothing of the demo's.
+  if (auto removed = stack.remove_redis_keys(); !removed) {
+    err << "pricing-engine demo: could not remove its keys " << stack.redis_prefix()
+        << "* from Redis: " << removed.error().message << "\n";
+  } else if (*removed > 0) {
+    out << "Removed the demo's " << *removed << " keys (" << stack.redis_prefix()
+        << "*) from Redis\n";
+  }
   if (!outcome && stop_requested()) return 130;
   if (!outcome) {
     err << "\npricing-engine demo failed: " << outcome.error().message << "\n"

@@ -1,11 +1,12 @@
 // demo.hpp: `pricing-engine demo` — the eventing flow end to end on one machine, in one command.
 //
-// It starts redis-server (from PATH, on a free loopback port, persistence off; or uses REDIS_URL),
-// a local org seeded with --seed sample opportunities, web and worker (this same binary), each
-// logging to a file in a fresh temporary directory whose path it prints. Then it does what the
-// eventing sample's bulk edit does: with the credentials AppLink hands out for the connection, it
-// queries --opportunities opportunities that have line items and changes their Description in
-// ONE sObject Collections request (allOrNone), i.e. one transaction. It prints, as they happen:
+// It starts redis-server (from PATH, on a free loopback port, persistence off; or uses REDIS_URL,
+// under keys of its own that it deletes when it ends), a local org seeded with --seed sample
+// opportunities, web and worker (this same binary), each logging to a file in a fresh temporary
+// directory whose path it prints. Then it does what the eventing sample's bulk edit does: with
+// the credentials AppLink hands out for the connection, it queries --opportunities
+// opportunities that have line items and changes their Description in ONE sObject Collections
+// request (allOrNone), i.e. one transaction. It prints, as they happen:
 // the change event web received, the job the transaction became, the job the worker finished,
 // each quote written (number, name, lines, value at list price, discount, total, status; the
 // first ten, then a count), and the custom notification the org's Flow sent; then a summary

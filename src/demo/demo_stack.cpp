@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -54,6 +56,30 @@ asio::awaitable<Result<void>> ping_redis(const net::RedisConfig& given,
   (*redis)->stop();
   if (!reply) co_return reply.error();
   co_return Result<void>{};
+}
+
+// Deletes the keys matching `prefix`* (SCAN, then UNLINK of each page), as few at a time as
+// SCAN returns, so a large Redis is never blocked. `prefix` has no glob characters.
+asio::awaitable<Result<size_t>> remove_keys(net::RedisConnection& redis, const std::string& prefix,
+                                            std::chrono::milliseconds timeout) {
+  size_t removed = 0;
+  std::string cursor = "0";
+  do {
+    net::RedisCommand scan("SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000");
+    auto page = co_await redis.exec(scan, timeout);
+    if (!page) co_return page.error();
+    if (!page->is_array() || page->elements.size() != 2 || !page->elements[1].is_array()) {
+      co_return Error{Errc::internal, "redis: unexpected reply to SCAN"};
+    }
+    cursor = page->elements[0].text;
+    if (page->elements[1].elements.empty()) continue;
+    net::RedisCommand unlink("UNLINK");
+    for (const auto& key : page->elements[1].elements) unlink.arg(key.text);
+    auto done = co_await redis.exec(unlink, timeout);
+    if (!done) co_return done.error();
+    removed += static_cast<size_t>(done->integer);
+  } while (cursor != "0");
+  co_return removed;
 }
 
 }  // namespace
@@ -104,6 +130,26 @@ void DemoStack::stop() {
   for (auto it = children_.rbegin(); it != children_.rend(); ++it) all.push_back(it->get());
   stop_all(all, 5s);
   children_.clear();
+}
+
+Result<size_t> DemoStack::remove_redis_keys() {
+  if (!options_.redis || redis_prefix_.empty()) return size_t{0};
+  asio::io_context io;
+  net::RedisConfig config = *options_.redis;
+  config.connect_timeout = std::min(config.connect_timeout, std::chrono::milliseconds(3s));
+  config.client_name = "pricing-engine-demo";
+  auto redis = net::RedisConnection::create(io, std::move(config));
+  if (!redis) return redis.error();
+  (*redis)->start();
+  Result<size_t> outcome = Error{Errc::internal, "the key removal did not finish"};
+  asio::co_spawn(io, remove_keys(**redis, redis_prefix_, 5s),
+                 [&](std::exception_ptr e, Result<size_t> result) {
+                   outcome = e ? Result<size_t>(Error{Errc::internal, "the key removal failed"})
+                               : std::move(result);
+                   (*redis)->stop();
+                 });
+  io.run();
+  return outcome;
 }
 
 Result<ChildProcess*> DemoStack::spawn(const std::string& name, std::vector<std::string> argv,
@@ -172,13 +218,14 @@ asio::awaitable<Result<void>> DemoStack::start(net::HttpClient& client) {
 asio::awaitable<Result<void>> DemoStack::start_redis() {
   if (options_.redis) {
     redis_url_ = options_.redis->url;
-    // Keys of their own: a deployment sharing this Redis keeps its jobs.
-    redis_prefix_ = "pe:demo:" + random_hex(4) + ":";
     auto ping = co_await ping_redis(*options_.redis, 3s);
     if (!ping) {
       co_return Error{Errc::unavailable, "cannot reach Redis at " + redact(redis_url_) +
                                              " (REDIS_URL): " + ping.error().message};
     }
+    // Keys of their own: a deployment sharing this Redis keeps its jobs. Set once Redis
+    // answered: remove_redis_keys() removes them at the end, and only then.
+    redis_prefix_ = "pe:demo:" + random_hex(4) + ":";
     out_ << "  redis         " << redact(redis_url_) << " (REDIS_URL, keys under " << redis_prefix_
          << ")\n";
     co_return Result<void>{};

@@ -53,6 +53,10 @@ class DemoStack {
   // An error naming the first child that is no longer running, with the tail of its log.
   Result<void> check_alive();
   void stop();
+  // With REDIS_URL: deletes every key under the demo's prefix (after stop(), so that no role
+  // writes more) and returns how many there were. 0 when the demo ran its own redis-server.
+  Result<size_t> remove_redis_keys();
+  const std::string& redis_prefix() const { return redis_prefix_; }
 
   const std::string& redis_url() const { return redis_url_; }
   const std::string& web_url() const { return web_url_; }
