@@ -106,9 +106,18 @@ TEST(Demo, TurnsABulkEditIntoOneJobTheQuotesAndANotification) {
   ASSERT_TRUE(std::regex_search(
       run.out, priced,
       std::regex(
-          R"(priced +([0-9,]+\.\d\d) at list price, ([0-9,]+\.\d\d) quoted \((\d+\.\d\d) % off\), \d+ for review)")))
+          R"(priced +([0-9,]+\.\d\d) at list price, ([0-9,]+\.\d\d) quoted \((\d+\.\d\d) % off\))")))
       << run.out;
   EXPECT_LT(amount(priced[2]), amount(priced[1])) << priced.str();
+  // The statuses of all 12 quotes, by the rules' labels.
+  std::smatch statuses;
+  ASSERT_TRUE(std::regex_search(
+      run.out, statuses, std::regex(R"(status +(?:Draft (\d+))?(?:, )?(?:Needs Review (\d+))?\n)")))
+      << run.out;
+  EXPECT_EQ((statuses[1].matched ? std::stoi(statuses[1]) : 0) +
+                (statuses[2].matched ? std::stoi(statuses[2]) : 0),
+            12)
+      << run.out;
   EXPECT_TRUE(run.err.empty()) << run.err;
 }
 
@@ -117,7 +126,8 @@ TEST(Demo, UsesRedisUrlUnderKeysOfItsOwnAndNeverPrintsThePassword) {
   redis_cli(redis.port(), "s3cret-pw", "XADD pe:jobs '*' tx other-deployment");
   auto run = demo({"--opportunities", "3", "--seed", "10"}, {{"REDIS_URL", redis.url()}});
   ASSERT_EQ(run.code, 0) << run.out << run.err;
-  // Without --rules or PRICING_RULES, the built-in rules: the samples' flat 10 %.
+  // Without --rules or PRICING_RULES, the built-in rules: the samples' flat 10 % (exactly 10.00 %
+  // overall: the 3 opportunities edited from --seed 10 have no discount override).
   EXPECT_NE(run.out.find(", pricing with rules builtin-1 (sha256:"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("(10.00 % off)"), std::string::npos) << run.out;
   EXPECT_EQ(run.out.find("s3cret-pw"), std::string::npos) << run.out;
@@ -157,6 +167,18 @@ TEST(Demo, RejectsBadOptions) {
   EXPECT_NE(no_rules.err.find("--rules: no such file: /nonexistent/rules.json"), std::string::npos)
       << no_rules.err;
   EXPECT_TRUE(no_rules.out.empty()) << no_rules.out;
+}
+
+TEST(Demo, CountsQuotesByTheStatusLabelsOfTheRules) {
+  auto dir = temp_dir("demo_test_labels");
+  std::ofstream(dir / "rules.json") << R"({"version": "labels-1", "default_region": "ALL",
+      "regions": {"ALL": {"discount": 0.1, "countries": []}},
+      "quote": {"draft_status": "Presented", "review_status": "In Review"}})";
+  auto run =
+      demo({"--opportunities", "3", "--seed", "10", "--rules", (dir / "rules.json").string()});
+  ASSERT_EQ(run.code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("pricing with rules labels-1 (sha256:"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("  status                Presented 3\n"), std::string::npos) << run.out;
 }
 
 TEST(Demo, BadRulesStopTheWorkerAndTheDemoSaysWhy) {

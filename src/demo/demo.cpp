@@ -20,6 +20,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <ostream>
 
 namespace pe::demo {
@@ -121,6 +122,16 @@ asio::awaitable<Result<EditResult>> edit_opportunities(salesforce::DataApi& api,
   co_return EditResult{std::string(key->as_string()), saved->size()};
 }
 
+// "Draft 48, Needs Review 2": the labels are the rules' (quote.draft_status, review_status).
+std::string status_counts(const std::map<std::string, int64_t>& statuses) {
+  std::string out;
+  for (const auto& [status, count] : statuses) {
+    if (!out.empty()) out += ", ";
+    out += (status.empty() ? std::string("(none)") : status) + " " + std::to_string(count);
+  }
+  return out;
+}
+
 void print_summary(std::ostream& out, const EditResult& edit, const WatchResult& seen,
                    double seconds, int64_t org_requests, int64_t demo_requests) {
   char elapsed[32];
@@ -133,7 +144,8 @@ void print_summary(std::ostream& out, const EditResult& edit, const WatchResult&
       << " (job " << seen.job_id << ")\n"
       << "  priced                " << money_text(seen.list_value) << " at list price, "
       << money_text(seen.total) << " quoted (" << percent_off(seen.list_value, seen.total)
-      << " off), " << seen.not_draft << " for review\n"
+      << " off)\n"
+      << "  status                " << status_counts(seen.statuses) << "\n"
       << "  notification          " << seen.notification << "\n"
       << "  elapsed               " << elapsed << " from the edit to the notification\n"
       << "  API requests          " << org_requests - demo_requests << " by the worker (the org "

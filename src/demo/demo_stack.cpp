@@ -41,16 +41,25 @@ std::string read_file(const std::filesystem::path& path) {
   return text.str();
 }
 
-// One PING through our own Redis client: Ok, or why Redis cannot be used.
-asio::awaitable<Result<void>> ping_redis(const net::RedisConfig& given,
-                                         std::chrono::milliseconds timeout) {
+// A started connection to REDIS_URL's Redis, named for the demo, giving up connecting after
+// `timeout`; the caller stops it.
+Result<std::shared_ptr<net::RedisConnection>> connect_redis(asio::io_context& io,
+                                                            const net::RedisConfig& given,
+                                                            std::chrono::milliseconds timeout) {
   net::RedisConfig config = given;
-  auto& io = static_cast<asio::io_context&>((co_await asio::this_coro::executor).context());
   config.connect_timeout = std::min(config.connect_timeout, timeout);
   config.client_name = "pricing-engine-demo";
   auto redis = net::RedisConnection::create(io, std::move(config));
+  if (redis) (*redis)->start();
+  return redis;
+}
+
+// One PING through our own Redis client: Ok, or why Redis cannot be used.
+asio::awaitable<Result<void>> ping_redis(const net::RedisConfig& given,
+                                         std::chrono::milliseconds timeout) {
+  auto& io = static_cast<asio::io_context&>((co_await asio::this_coro::executor).context());
+  auto redis = connect_redis(io, given, timeout);
   if (!redis) co_return redis.error();
-  (*redis)->start();
   net::RedisCommand ping("PING");
   auto reply = co_await (*redis)->exec(ping, timeout);
   (*redis)->stop();
@@ -135,12 +144,8 @@ void DemoStack::stop() {
 Result<size_t> DemoStack::remove_redis_keys() {
   if (!options_.redis || redis_prefix_.empty()) return size_t{0};
   asio::io_context io;
-  net::RedisConfig config = *options_.redis;
-  config.connect_timeout = std::min(config.connect_timeout, std::chrono::milliseconds(3s));
-  config.client_name = "pricing-engine-demo";
-  auto redis = net::RedisConnection::create(io, std::move(config));
+  auto redis = connect_redis(io, *options_.redis, 3s);
   if (!redis) return redis.error();
-  (*redis)->start();
   Result<size_t> outcome = Error{Errc::internal, "the key removal did not finish"};
   asio::co_spawn(io, remove_keys(**redis, redis_prefix_, 5s),
                  [&](std::exception_ptr e, Result<size_t> result) {
@@ -316,13 +321,14 @@ asio::awaitable<Result<void>> DemoStack::start_worker() {
   worker_log_ = (*child)->log_path();
   std::string started;  // the worker_started line: it names the rules the worker prices with
   auto ready = co_await wait_ready("worker", 15s, [this, &started]() -> asio::awaitable<bool> {
-    const std::string log = read_file(worker_log_);
-    const size_t at = log.find("msg=worker_started");
-    if (at == std::string::npos) co_return false;
-    const size_t before = log.rfind('\n', at);
-    const size_t begin = before == std::string::npos ? 0 : before + 1;
-    started = log.substr(begin, log.find('\n', at) - begin);
-    co_return true;
+    std::istringstream log(read_file(worker_log_));
+    for (std::string line; std::getline(log, line);) {
+      if (line.find("msg=worker_started") != std::string::npos) {
+        started = std::move(line);
+        co_return true;
+      }
+    }
+    co_return false;
   });
   if (!ready) co_return ready;
   out_ << "  worker        pid " << (*child)->pid() << ", pricing with "

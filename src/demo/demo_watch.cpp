@@ -229,7 +229,7 @@ asio::awaitable<Result<void>> DemoWatch::poll_quotes() {
     result_.lines += lines;
     result_.list_value = result_.list_value + list;
     result_.total = result_.total + total;
-    if (status != "Draft") ++result_.not_draft;
+    ++result_.statuses[status];
     if (quote_keys_.size() > options_.quotes_listed) continue;
     step() << "quote " << string_at(*quote, "QuoteNumber") << "  " << std::left << std::setw(44)
            << string_at(*quote, "Name") << std::right << std::setw(3) << lines

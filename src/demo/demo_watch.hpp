@@ -57,11 +57,11 @@ struct WatchOptions {
 
 struct WatchResult {
   std::string job_id;
-  int64_t quotes = 0;     // as the worker reported, and found in the org
-  int64_t lines = 0;      // quote lines in the org
-  Decimal list_value;     // the quotes' lines at list price: sum of ListPrice × Quantity
-  Decimal total;          // the quotes' TotalPrice
-  int64_t not_draft = 0;  // quotes whose Status is not Draft (Needs Review)
+  int64_t quotes = 0;  // as the worker reported, and found in the org
+  int64_t lines = 0;   // quote lines in the org
+  Decimal list_value;  // the quotes' lines at list price: sum of ListPrice × Quantity
+  Decimal total;       // the quotes' TotalPrice
+  std::map<std::string, int64_t> statuses;  // quotes per Status ("Draft", "Needs Review", ...)
   int64_t skipped = 0;
   std::string notification;  // "<title>: <body>"
 };
