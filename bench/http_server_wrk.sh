@@ -31,16 +31,9 @@ for f in "$WEB" "$BARE"; do
 done
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-  if [[ -n $server_pid ]]; then kill -KILL "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
 # shellcheck source=bench/wrk_lib.sh
 source bench/wrk_lib.sh
+scratch
 # The web role wants a connection name; Redis it may lack here (the ping route does not use it).
 export CONNECTION_NAMES=${CONNECTION_NAMES:-bench}
 
@@ -55,7 +48,7 @@ run_one() {
     web+log) read -r pid ready < <(LOG_LEVEL=info launch "$port" "$work/log" \
                                    "$WEB" web --port "$port" --threads "$threads") ;;
   esac
-  server_pid=$pid
+  pids=("$pid")
   if [[ $ready == -1 ]]; then
     echo "$kind did not start on port $port: $(cat "$work/log")" >&2
     exit 1
@@ -66,7 +59,7 @@ run_one() {
   rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
   ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat")  # utime + stime, in clock ticks
   stop_server "$pid"
-  server_pid=""
+  pids=()
   local rps p50 p99 requests cpu_us
   rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$work/wrk")
   p50=$(to_us "$(awk '$1 == "50%" {print $2}' "$work/wrk")")

@@ -34,20 +34,13 @@ for tool in wrk redis-server redis-benchmark redis-cli; do
   command -v "$tool" >/dev/null || { echo "$tool is not installed (scripts/setup)" >&2; exit 1; }
 done
 
-work=$(mktemp -d)
-server_pid=""
-redis_pid=""
-cleanup() {
-  if [[ -n $server_pid ]]; then kill -KILL "$server_pid" 2>/dev/null || true; fi
-  if [[ -n $redis_pid ]]; then kill -KILL "$redis_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
 # shellcheck source=bench/wrk_lib.sh
 source bench/wrk_lib.sh
 
+scratch
 redis_port=$(free_port)
 start_redis "$redis_port" "$work"
+pids=("$redis_pid")
 
 rb() {  # redis-benchmark SET rate, requests/s
   redis-benchmark -p "$redis_port" -t set -n 200000 -c 50 "$@" -q 2>/dev/null |
@@ -64,7 +57,7 @@ run_one() {
   read -r pid ready < <(launch "$port" "$work/log" "$WEB" web --port "$port")
   local redis_ticks_before
   redis_ticks_before=$(awk '{print $14 + $15}' "/proc/$redis_pid/stat")
-  server_pid=$pid
+  pids=("$redis_pid" "$pid")
   [[ $ready != -1 ]] || { echo "web did not start: $(cat "$work/log")" >&2; exit 1; }
   case $kind in
     noop) path=/api/noop script=bench/ingest_post.lua ;;
@@ -83,7 +76,7 @@ run_one() {
   ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   local redis_ticks=$(( $(awk '{print $14 + $15}' "/proc/$redis_pid/stat") - redis_ticks_before ))
   stop_server "$pid"
-  server_pid=""
+  pids=("$redis_pid")
   if grep -q "Non-2xx\|Socket errors" "$work/wrk"; then
     echo "warning: $kind: $(grep 'Non-2xx\|Socket errors' "$work/wrk")" >&2
   fi

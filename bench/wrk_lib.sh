@@ -7,11 +7,12 @@ free_port() {
 }
 
 # scratch: a scratch directory in $work and an empty $pids; on exit, every process in $pids is
-# killed and $work removed.
+# killed (and reaped, so that the shell does not report it as "Killed") and $work removed.
 scratch() {
   work=$(mktemp -d)
   pids=()
-  trap 'for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+  trap 'for pid in "${pids[@]}"; do { kill -KILL "$pid" && wait "$pid"; } 2>/dev/null || true; done
+        rm -rf "$work"' EXIT
 }
 
 # start_redis <port> <dir>: a redis-server on loopback, in the background, with AOF on and
