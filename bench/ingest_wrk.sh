@@ -6,6 +6,8 @@
 # `pricing-engine web` per run (WEB_THREADS server threads, no worker, idle flush off), wrk
 # posting the Eventing sample (bench/ingest_event.json) as application/cloudevents+json:
 #   noop       POST /api/noop: the same server, parsing nothing, storing nothing (the ceiling)
+#   noop-redis POST /api/noop-redis: the same, answered once Redis answered a PING (shared
+#              round trips, as the webhook's): the floor of any route that stores before answering
 #   ingest     POST /api/generatequotes: token check, CloudEvent parse, one Lua script per event
 #              (the same transaction and Id each time: a redelivery storm, the cheapest path)
 #   ingest-tx  POST /api/generatequotes, each wrk connection sending transactions of 50 events
@@ -27,7 +29,7 @@ DURATION=${DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-64}
 WRK_THREADS=${WRK_THREADS:-2}
 WEB_THREADS=${WEB_THREADS:-2}
-KINDS=${KINDS:-"noop ingest ingest-tx ingest-half"}
+KINDS=${KINDS:-"noop noop-redis ingest ingest-tx ingest-half"}
 WEB=$BUILD/src/pricing-engine
 [[ -x $WEB ]] || { echo "missing $WEB: build the release preset first" >&2; exit 1; }
 for tool in wrk redis-server redis-benchmark redis-cli; do
@@ -61,6 +63,7 @@ run_one() {
   [[ $ready != -1 ]] || { echo "web did not start: $(cat "$work/log")" >&2; exit 1; }
   case $kind in
     noop) path=/api/noop script=bench/ingest_post.lua ;;
+    noop-redis) path=/api/noop-redis script=bench/ingest_post.lua ;;
     ingest) path=/api/generatequotes script=bench/ingest_post.lua ;;
     ingest-tx) path=/api/generatequotes script=bench/ingest_transactions.lua ;;
     ingest-half)

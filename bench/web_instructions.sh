@@ -8,6 +8,8 @@
 #   bench/web_instructions.sh                          # POST /api/generatequotes
 #   ROUTE=/api/noop bench/web_instructions.sh          # the no-op route
 #   BUILD=/tmp/old bench/web_instructions.sh           # another build, for an A/B
+#   DUMP=/tmp/ingest.cg bench/web_instructions.sh      # keep callgrind's dump, for
+#                                                      # callgrind_annotate (by function)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,6 +52,7 @@ pids=()
 
 # Callgrind wrote the dump as callgrind.out.1 (callgrind.out itself is the empty final one).
 dump="$work/callgrind.out.1"
+[[ -z ${DUMP:-} ]] || cp "$dump" "$DUMP"
 total=$(callgrind_annotate "$dump" 2>/dev/null |
   awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
 calls() {  # <function as callgrind names it>: calls per request, summed over its callers

@@ -316,6 +316,10 @@ TEST_F(Eventing, RedisDownIsA503AndNothingIsLost) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 503) << r->body;
   EXPECT_EQ(test::http_request(web_port, "GET", "/readyz")->status, 503);
+  auto baseline = test::http_request(web_port, "POST", "/api/noop-redis", "{}");
+  ASSERT_TRUE(baseline);
+  EXPECT_EQ(baseline->status, 503);
+  EXPECT_NE(baseline->body.find("redis is unreachable"), std::string::npos) << baseline->body;
   redis.start();
   ASSERT_TRUE(wait_until(
       [&] { return test::http_request(web_port, "GET", "/readyz")->status == 200; }, 15s));

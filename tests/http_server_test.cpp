@@ -510,6 +510,9 @@ TEST(WebProcess, ServesHealthzLogsLogfmtAndExitsCleanlyOnSigterm) {
   r = test::http_request(port, "GET", "/api/ping?token=s3cret");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, R"({"pong":true})");
+  auto via_redis = test::http_request(port, "POST", "/api/noop-redis", R"({"a":1})");
+  ASSERT_TRUE(via_redis);
+  EXPECT_EQ(via_redis->status, 204) << via_redis->body;
   r = test::http_request(port, "POST", "/api/noop", R"({"a":1})");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 204);
