@@ -534,6 +534,42 @@ TEST(WebProcess, ServesHealthzLogsLogfmtAndExitsCleanlyOnSigterm) {
   EXPECT_NE(out.find("msg=http_stopped"), std::string::npos) << out;
 }
 
+// How many PINGs redis-server has answered, from INFO commandstats.
+int64_t pings_answered(const test::RedisServer& redis) {
+  auto cli = test::Process::start(
+      {"redis-cli", "-p", std::to_string(redis.port()), "INFO", "commandstats"});
+  EXPECT_EQ(cli.wait(5s), 0);
+  const std::string out = cli.output();
+  const auto at = out.find("cmdstat_ping:calls=");
+  return at == std::string::npos ? 0 : std::stoll(out.substr(at + 19));
+}
+
+// The benchmarks' floor (POST /api/noop-redis) shares round trips as the webhook does: requests
+// that arrive together wait on one PING, not one each.
+TEST(WebProcess, NoopRedisRequestsArrivingTogetherShareAPing) {
+  test::RedisServer redis;
+  int port = test::free_port();
+  auto web = test::Process::start({PE_BINARY, "web", "--port", std::to_string(port)},
+                                  web_env(redis, {{"WEB_THREADS", "1"}, {"LOG_LEVEL", "warn"}}));
+  ASSERT_TRUE(test::wait_for_port(port, 5s)) << web.output();
+  constexpr int kRequests = 20;
+  std::vector<std::unique_ptr<RawConnection>> connections;
+  for (int i = 0; i < kRequests; ++i) connections.push_back(std::make_unique<RawConnection>(port));
+  const int64_t before = pings_answered(redis);
+  const std::string request =
+      "POST /api/noop-redis HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 2\r\n\r\n{}";
+  for (auto& c : connections) ASSERT_TRUE(c->send(request));
+  for (auto& c : connections) {
+    auto r = c->read_response();
+    ASSERT_TRUE(r) << web.output();
+    EXPECT_EQ(r->status, 204) << r->body;
+  }
+  const int64_t pings = pings_answered(redis) - before;
+  EXPECT_GE(pings, 1);
+  EXPECT_LT(pings, kRequests);
+}
+
 TEST(WebProcess, AccessLogFollowsTheLogLevel) {
   test::RedisServer redis;
   int port = test::free_port();

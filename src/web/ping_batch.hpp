@@ -38,7 +38,9 @@ class PingBatch : public std::enable_shared_from_this<PingBatch> {
   boost::asio::awaitable<void> send(std::vector<Waiter> batch);
 
   std::shared_ptr<net::RedisConnection> redis_;
-  std::vector<Waiter> queue_;  // waiting for the next PING
+  // Waiting for the next PING. Only appended to and swapped out whole: Boost 1.81's
+  // any_completion_handler recurses without end when move-assigned (vector::erase does that).
+  std::vector<Waiter> queue_;
   bool batch_posted_ = false;  // start() is posted
   bool in_flight_ = false;     // a PING is on its way
 };

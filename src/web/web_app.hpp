@@ -4,8 +4,8 @@
 // buffer and routes. Routes: POST /api/generatequotes (webhook.hpp), GET /metrics (metrics.hpp),
 // GET /readyz (200 when Redis answers a PING, else 503), GET /healthz, and the benchmark
 // baselines GET /api/ping, POST /api/noop and POST /api/noop-redis (204 once Redis answered a
-// PING, else 503). Thread 0 also flushes idle transactions every
-// second. The role is thin: it wires modules, it holds no logic.
+// PING, else 503). Thread 0 also flushes idle transactions every second. The role is thin: it
+// wires modules, it holds no logic.
 //
 //   auto env = Env::from_process().value();
 //   return pe::web::run_web(env, {.port = 9000});   // flags override the environment
