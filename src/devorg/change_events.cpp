@@ -1,5 +1,7 @@
 #include "devorg/change_events.hpp"
 
+#include "common/random.hpp"
+
 #include "common/log.hpp"
 #include "net/http_client.hpp"
 #include "net/retry_policy.hpp"
@@ -61,28 +63,7 @@ std::mt19937_64& rng() {
 
 }  // namespace
 
-std::string random_uuid() {
-  uint64_t hi = rng()();
-  uint64_t lo = rng()();
-  hi = (hi & ~0xF000ULL) | 0x4000ULL;                  // version 4
-  lo = (lo & ~(0xC000ULL << 48)) | (0x8000ULL << 48);  // variant 10
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  auto put = [&](uint64_t v, int nibbles) {
-    for (int i = nibbles - 1; i >= 0; --i) out.push_back(kHex[(v >> (4 * i)) & 0xF]);
-  };
-  put(hi >> 32, 8);
-  out.push_back('-');
-  put(hi >> 16, 4);
-  out.push_back('-');
-  put(hi, 4);
-  out.push_back('-');
-  put(lo >> 48, 4);
-  out.push_back('-');
-  put(lo, 12);
-  return out;
-}
+std::string random_uuid() { return pe::random_uuid(); }
 
 std::vector<json::object> build_change_events(std::span<const Change> changes,
                                               const ChangeOrigin& origin, const CommitInfo& commit,

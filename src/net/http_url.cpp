@@ -1,5 +1,7 @@
 #include "net/http_url.hpp"
 
+#include "common/base64.hpp"
+
 #include "common/redact.hpp"
 
 #include <boost/url/parse.hpp>
@@ -128,29 +130,6 @@ std::string HttpUrl::display() const {
   return out;
 }
 
-std::string base64_encode(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    auto n = (std::uint32_t(std::uint8_t(bytes[i])) << 16) |
-             (std::uint32_t(std::uint8_t(bytes[i + 1])) << 8) | std::uint8_t(bytes[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (std::size_t rest = bytes.size() - i; rest > 0) {
-    auto n = std::uint32_t(std::uint8_t(bytes[i])) << 16;
-    if (rest == 2) n |= std::uint32_t(std::uint8_t(bytes[i + 1])) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
+std::string base64_encode(std::string_view bytes) { return pe::base64_encode(bytes); }
 
 }  // namespace pe::net
