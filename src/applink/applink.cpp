@@ -1,9 +1,10 @@
 #include "applink/applink.hpp"
 
+#include "applink/invocation.hpp"
+#include "common/base64.hpp"
+
 #include "common/json_exact.hpp"
 #include "common/json_text.hpp"
-
-#include <openssl/evp.h>
 
 #include <boost/json/value.hpp>
 
@@ -22,24 +23,6 @@ constexpr size_t kMaxContextHeader = 16 * 1024;
 std::string upper(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-  std::string clean;
-  for (char c : text) {
-    if (!std::isspace(static_cast<unsigned char>(c))) clean.push_back(c);
-  }
-  while (clean.size() % 4 != 0) clean.push_back('=');  // unpadded input
-  std::string out(clean.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(clean.data()),
-                          static_cast<int>(clean.size()));
-  if (n < 0) return std::nullopt;
-  size_t padding = 0;
-  if (!clean.empty() && clean.back() == '=') ++padding;
-  if (clean.size() > 1 && clean[clean.size() - 2] == '=') ++padding;
-  out.resize(static_cast<size_t>(n) - padding);
   return out;
 }
 
@@ -203,6 +186,42 @@ asio::awaitable<Result<salesforce::OrgCredentials>> AppLink::refresh(net::HttpCl
                                                                      const std::string& name) {
   cache_.erase(name);
   co_return co_await fetch(client, name);
+}
+
+asio::awaitable<Result<void>> AppLink::authenticate_invocation(
+    net::HttpClient& client, const RequestContext& context, std::string_view request_id,
+    std::chrono::milliseconds timeout) const {
+  if (integration_) {
+    co_return Error{Errc::unavailable,
+                    "invocations are verified by Heroku AppLink (HEROKU_APPLINK_API_URL), not by "
+                    "the Integration endpoint"};
+  }
+  json::object body{{"org_domain_url", context.org_domain_url},
+                    {"core_jwt_token", context.auth},
+                    {"org_id", context.org_id.str()},
+                    {"app_uuid", context.app_uuid}};
+  net::HttpRequest req{.method = http::verb::post,
+                       .url = api_url_ + "/invocations/authentication",
+                       .headers = {{"Authorization", "Bearer " + token_},
+                                   {"Content-Type", "application/json"},
+                                   {"X-Request-Id", std::string(request_id)}},
+                       .body = json_text(body),
+                       .timeout = timeout};
+  auto res = co_await client.request(std::move(req));
+  if (!res) {
+    co_return Error{
+        Errc::unavailable,
+        "the AppLink add-on could not be reached to verify the invocation: " + res.error().message};
+  }
+  if (res->status == 401 || res->status == 403) {
+    co_return Error{Errc::permission_denied, "Heroku AppLink refused the invocation"};
+  }
+  if (res->status != 200) {
+    co_return Error{Errc::unavailable, "the AppLink add-on answered HTTP " +
+                                           std::to_string(res->status) +
+                                           " when asked to verify the invocation"};
+  }
+  co_return Result<void>{};
 }
 
 Result<EventPublisher> EventPublisher::from_env(const Env& env) {

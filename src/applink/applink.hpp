@@ -29,11 +29,14 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <string_view>
 
 namespace pe::applink {
+
+struct RequestContext;  // invocation.hpp
 
 struct ClientContext {
   salesforce::OrgCredentials org;  // instance URL (orgDomainUrl with https://), version, token
@@ -60,6 +63,15 @@ class AppLink {
   // Fresh credentials (the cached ones are dropped): the DataApi's refresh callback.
   boost::asio::awaitable<Result<salesforce::OrgCredentials>> refresh(net::HttpClient& client,
                                                                      const std::string& name);
+
+  // Asks the add-on whether an invocation's request context is genuine, as the AppLink service
+  // mesh does: POST {API_URL}/invocations/authentication with {org_domain_url, core_jwt_token,
+  // org_id, app_uuid}. 401/403 from the add-on: permission_denied; unreachable, a timeout or any
+  // other answer: unavailable. Never cached, never retried (a refusal is final, and the caller is
+  // waiting). Declared in invocation.hpp's terms.
+  boost::asio::awaitable<Result<void>> authenticate_invocation(
+      net::HttpClient& client, const RequestContext& context, std::string_view request_id,
+      std::chrono::milliseconds timeout) const;
 
   bool uses_integration_endpoint() const { return integration_; }
   const std::string& api_url() const { return api_url_; }
