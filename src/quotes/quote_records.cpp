@@ -1,4 +1,4 @@
-#include "worker/quote_records.hpp"
+#include "quotes/quote_records.hpp"
 
 #include "common/json_exact.hpp"
 #include "common/money.hpp"
@@ -7,7 +7,7 @@
 
 #include <cstdio>
 
-namespace pe::worker {
+namespace pe::quotes {
 namespace {
 
 namespace json = boost::json;
@@ -106,7 +106,12 @@ std::string iso_date(std::chrono::sys_days day) {
 
 }  // namespace
 
-std::string_view opportunity_soql() {
+std::string_view opportunity_soql(bool discount_overrides) {
+  if (!discount_overrides) {
+    return "SELECT Id, Name, Pricebook2Id, AccountId, Account.Name, Account.BillingCountry, "
+           "(SELECT Id, Product2Id, Product2.Family, PricebookEntryId, Quantity, UnitPrice "
+           "FROM OpportunityLineItems ORDER BY Id) FROM Opportunity";
+  }
   return "SELECT Id, Name, Pricebook2Id, AccountId, Account.Name, Account.BillingCountry, "
          "(SELECT Id, Product2Id, Product2.Family, PricebookEntryId, Quantity, UnitPrice, "
          "DiscountOverride__c FROM OpportunityLineItems ORDER BY Id) FROM Opportunity";
@@ -203,4 +208,4 @@ std::string completion_status(size_t quotes, size_t skipped) {
   return status;
 }
 
-}  // namespace pe::worker
+}  // namespace pe::quotes

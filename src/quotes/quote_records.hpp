@@ -1,4 +1,4 @@
-// quote_records.hpp: the worker's translation between Salesforce records and the pricing engine.
+// quote_records.hpp: the translation between Salesforce records and the pricing engine.
 //
 // In: the records of opportunity_soql() (an Opportunity with its Account fields and its
 // OpportunityLineItems) become pricing::Opportunity values, money read exactly (the query answer
@@ -34,10 +34,12 @@
 #include <string>
 #include <string_view>
 
-namespace pe::worker {
+namespace pe::quotes {
 
-// "SELECT Id, Name, Pricebook2Id, ... FROM Opportunity": add " WHERE Id IN (...)".
-std::string_view opportunity_soql();
+// "SELECT Id, Name, Pricebook2Id, ... FROM Opportunity": add " WHERE Id IN (...)". With
+// discount_overrides, the lines' DiscountOverride__c is read too (the reading user needs
+// field-level access to it).
+std::string_view opportunity_soql(bool discount_overrides = true);
 
 // One record of opportunity_soql(). Errors (Errc::invalid_argument) name the record and the
 // field: a missing or malformed Id, a quantity or price that is not a number. Values the engine
@@ -65,4 +67,4 @@ boost::json::object quote_line_fields(const pricing::QuotePlan& plan,
 // ", Skipped: 2" when some opportunities could not be quoted.
 std::string completion_status(size_t quotes, size_t skipped);
 
-}  // namespace pe::worker
+}  // namespace pe::quotes

@@ -1,4 +1,4 @@
-#include "worker/quote_records.hpp"
+#include "quotes/quote_records.hpp"
 
 #include "common/json_exact.hpp"
 #include "pricing/pricing_engine.hpp"
@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 #include <boost/json/serialize.hpp>
 
-namespace pe::worker {
+namespace pe::quotes {
 namespace {
 
 namespace json = boost::json;
@@ -129,4 +129,4 @@ TEST(QuoteRecords, CompletionStatusSummarisesTheJob) {
 }
 
 }  // namespace
-}  // namespace pe::worker
+}  // namespace pe::quotes

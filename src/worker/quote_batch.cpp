@@ -1,50 +1,16 @@
 #include "worker/quote_batch.hpp"
 
 #include "common/json_exact.hpp"
-#include "salesforce/soql.hpp"
-#include "salesforce/unit_of_work.hpp"
-#include "worker/quote_records.hpp"
+#include "quotes/quote_records.hpp"
+#include "quotes/quote_writer.hpp"
 
 #include <boost/json/value.hpp>
-
-#include <map>
-#include <set>
 
 namespace pe::worker {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
 using salesforce::DataApi;
-
-namespace {
-
-std::chrono::sys_days today() {
-  return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-}
-
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const auto& part : parts) {
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
-}
-
-// An opportunity of one job, priced, with the unit-of-work group it was written in.
-struct Planned {
-  size_t job;
-  std::string group;
-};
-
-// The first Salesforce error of a failed group, as one line.
-std::string describe(const salesforce::GroupResult& group) {
-  if (group.errors.empty()) return "rolled back";
-  const auto& e = group.errors.front();
-  return e.error_code + ": " + e.message;
-}
-
-}  // namespace
 
 CompletionPublisher publish_with_rest(DataApi& api) {
   return [&api](const std::vector<std::string>& statuses)
@@ -76,105 +42,55 @@ asio::awaitable<std::vector<JobOutcome>> quote_jobs(DataApi& api,
                                                     const CompletionPublisher& publish,
                                                     BatchStats* stats) {
   std::vector<JobOutcome> outcomes(jobs.size());
-  auto fail_all = [&](const std::string& error, bool transient) {
-    for (auto& o : outcomes) {
-      if (o.error.empty()) {
-        o.success = false;
-        o.error = error;
-        o.transient = transient;
-      }
-    }
-  };
-
-  // 1. Read every opportunity once, in as few statements as the limits allow.
-  std::set<SalesforceId> unique;
-  for (const auto& job : jobs) unique.insert(job.record_ids.begin(), job.record_ids.end());
-  std::vector<SalesforceId> ids(unique.begin(), unique.end());
-  std::string head = std::string(opportunity_soql()) + " WHERE Id IN (";
-  auto statements = salesforce::split_in_list(head, ids, ")", salesforce::kMaxSoqlChars, SIZE_MAX);
-  std::map<SalesforceId, json::object> records;
-  for (const auto& soql : statements) {
-    auto result = co_await api.query(soql);
-    if (!result) {
-      fail_all("reading the opportunities: " + result.error().describe(),
-               result.error().is_transient());
-      co_return outcomes;
-    }
-    for (auto& record : result->records) {
-      if (!record.is_object()) continue;
-      auto id = SalesforceId::parse(salesforce::text_field(record.as_object(), "Id"));
-      if (id) records.emplace(*id, std::move(record.as_object()));
-    }
-  }
-  if (stats) {
-    stats->opportunities = ids.size();
-    stats->queries = statements.size();
-  }
-
-  // 2. Price each job's opportunities and register their quotes.
-  salesforce::UnitOfWork work;
-  std::vector<Planned> planned;
-  pricing::QuotePlan plan;
+  std::vector<quotes::QuoteTask> tasks;
+  std::vector<size_t> job_of;  // task → job
   for (size_t j = 0; j < jobs.size(); ++j) {
-    const auto& job = jobs[j];
-    for (const auto& id : job.record_ids) {
-      auto found = records.find(id);
-      if (found == records.end()) {
-        outcomes[j].skipped.push_back(std::string(id.str()) + ": not found (deleted?)");
-        continue;
-      }
-      auto opportunity = opportunity_from_record(found->second);
-      if (!opportunity) {
-        outcomes[j].skipped.push_back(opportunity.error().message);
-        continue;
-      }
-      engine.price_into(*opportunity, plan);
-      if (plan.status == pricing::QuoteStatus::skipped) {
-        outcomes[j].skipped.push_back(std::string(id.str()) + ": " + plan.skip_reason);
-        continue;
-      }
-      std::string group = quote_generation_key(job.transaction_key, id);
-      auto quote = work.upsert(group, "Quote", "GenerationKey__c", group,
-                               quote_fields(plan, job.transaction_key, today()));
-      for (size_t i = 0; i < plan.lines.size(); ++i) {
-        auto line = quote_line_fields(plan, *opportunity, i, job.transaction_key,
-                                      join(engine.explain(plan, i), "; "));
-        line["QuoteId"] = salesforce::UnitOfWork::id_of(quote);
-        auto key = line_generation_key(job.transaction_key, id, opportunity->lines[i].id);
-        work.upsert(group, "QuoteLineItem", "GenerationKey__c", key, std::move(line));
-      }
-      outcomes[j].lines += plan.lines.size();
-      planned.push_back({j, std::move(group)});
+    for (const auto& id : jobs[j].record_ids) {
+      tasks.push_back({.opportunity = id, .key = jobs[j].transaction_key});
+      job_of.push_back(j);
     }
   }
-
-  // 3. Write them all.
-  if (!work.empty()) {
-    auto committed = co_await work.commit(api);
-    if (!committed) {
-      fail_all("writing the quotes: " + committed.error().describe(),
-               committed.error().is_transient());
-      co_return outcomes;
+  quotes::WriteStats written;
+  auto quoted = co_await quotes::quote_opportunities(api, engine, tasks, {}, &written);
+  if (stats) {
+    stats->opportunities = written.opportunities;
+    stats->queries = written.queries;
+    stats->graph_requests = written.graph_requests;
+  }
+  if (!quoted) {
+    for (auto& o : outcomes) {
+      o.error = "quoting: " + quoted.error().describe();
+      o.transient = quoted.error().is_transient();
     }
-    if (stats) stats->graph_requests = committed->requests;
-    for (const auto& p : planned) {
-      const auto& group = committed->groups[p.group];
-      auto& outcome = outcomes[p.job];
-      if (group.success) {
+    co_return outcomes;
+  }
+  for (size_t t = 0; t < tasks.size(); ++t) {
+    const auto& q = (*quoted)[t];
+    auto& outcome = outcomes[job_of[t]];
+    switch (q.state) {
+      case quotes::QuoteOutcome::State::written:
         ++outcome.quotes;
-      } else if (outcome.error.empty()) {
-        outcome.error = "quote " + p.group + ": " + describe(group);
-      }
+        outcome.lines += q.plan.lines.size();
+        break;
+      case quotes::QuoteOutcome::State::skipped:
+        outcome.skipped.push_back(q.error.message);
+        break;
+      case quotes::QuoteOutcome::State::failed:
+        if (outcome.error.empty()) {
+          outcome.error = "quote " + quotes::quote_generation_key(tasks[t].key, q.opportunity) +
+                          ": " + q.error.message;
+        }
+        break;
     }
   }
 
-  // 4. One completion event per job that is done.
+  // One completion event per job that is done.
   std::vector<std::string> statuses;
   std::vector<size_t> publishing;
   for (size_t j = 0; j < jobs.size(); ++j) {
     auto& outcome = outcomes[j];
     if (!outcome.error.empty()) continue;
-    outcome.status = completion_status(outcome.quotes, outcome.skipped.size());
+    outcome.status = quotes::completion_status(outcome.quotes, outcome.skipped.size());
     statuses.push_back(outcome.status);
     publishing.push_back(j);
   }
