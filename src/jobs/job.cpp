@@ -30,6 +30,32 @@ Error malformed(std::string_view id, std::string_view what) {
   return Error{Errc::invalid_argument, "job " + std::string(id) + ": " + std::string(what)};
 }
 
+Result<OrgAction> decode_action(std::string_view id, const net::RedisReply& fields) {
+  OrgAction a;
+  a.job_id = std::string(field_value(fields, "aj"));
+  if (a.job_id.empty() || a.job_id.size() > 64) return malformed(id, "aj is not a job id");
+  a.callback_url = std::string(field_value(fields, "cb"));
+  a.instance_url = std::string(field_value(fields, "iu"));
+  if (a.callback_url.empty() || a.callback_url.size() > kMaxUrlBytes || a.instance_url.empty() ||
+      a.instance_url.size() > kMaxUrlBytes) {
+    return malformed(id, "cb or iu is missing or too long");
+  }
+  a.api_version = std::string(field_value(fields, "av"));
+  if (a.api_version.empty() || a.api_version.size() > 8) return malformed(id, "av is malformed");
+  a.sealed_token = std::string(field_value(fields, "st"));
+  auto org = SalesforceId::parse(field_value(fields, "org"));
+  auto user = SalesforceId::parse(field_value(fields, "uid"));
+  if (!org || !user) return malformed(id, "org or uid is not an Id");
+  a.org_id = *org;
+  a.user_id = *user;
+  if (!parse_number(field_value(fields, "dl"), a.deadline_ms)) {
+    return malformed(id, "dl is not an integer");
+  }
+  a.result = std::string(field_value(fields, "res"));
+  if (a.result.size() > kMaxCallbackResultBytes) return malformed(id, "res is too long");
+  return a;
+}
+
 }  // namespace
 
 void append_job_fields(net::RedisCommand& command, const Job& job) {
@@ -39,6 +65,17 @@ void append_job_fields(net::RedisCommand& command, const Job& job) {
   command.arg("attempt").arg(job.attempt);
   command.arg("enqueued").arg(job.enqueued_ms);
   if (!job.error.empty()) command.arg("error").arg(job.error);
+  if (const auto& a = job.action) {
+    command.arg("aj").arg(a->job_id);
+    command.arg("cb").arg(a->callback_url);
+    command.arg("iu").arg(a->instance_url);
+    command.arg("av").arg(a->api_version);
+    if (!a->sealed_token.empty()) command.arg("st").arg(a->sealed_token);
+    command.arg("org").arg(a->org_id.str());
+    command.arg("uid").arg(a->user_id.str());
+    command.arg("dl").arg(a->deadline_ms);
+    if (!a->result.empty()) command.arg("res").arg(a->result);
+  }
 }
 
 Result<Job> decode_job(std::string_view id, const net::RedisReply& fields) {
@@ -68,6 +105,11 @@ Result<Job> decode_job(std::string_view id, const net::RedisReply& fields) {
     return malformed(id, "enqueued is not an integer");
   }
   job.error = clip_error(field_value(fields, "error"));
+  if (has_field(fields, "aj")) {
+    auto action = decode_action(id, fields);
+    if (!action) return action.error();
+    job.action = std::move(*action);
+  }
   return job;
 }
 

@@ -13,6 +13,7 @@
 //   attempt   1 for the first run; retries count up
 //   enqueued  epoch milliseconds of the first enqueue (flush latency, job age)
 //   error     the last failure, on retries and dead letters (absent on a first run)
+//   aj, cb, iu, av, st, org, uid, dl, res   an async org action's fields (OrgAction below)
 //
 //   auto job = decode_job(entry_id, fields);     // Result<Job>: refuses malformed entries
 //   RedisCommand xadd("XADD", stream, "*");
@@ -24,11 +25,29 @@
 #include "net/redis_protocol.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace pe::jobs {
+
+// An async org action (generateQuotesAsync): who invoked it, as whom the work runs, and where its
+// result goes. The invoking user's access token is kept only sealed (common/seal.hpp, the job id
+// as associated data), never in plain text; the job is retried until `deadline_ms` (the
+// callback window) and a dead letter keeps no token at all.
+struct OrgAction {
+  std::string job_id;        // aj   the jobId the caller was given (a UUID)
+  std::string callback_url;  // cb   on the invoking org's domain (checked before enqueueing)
+  std::string instance_url;  // iu   the invoking org's orgDomainUrl
+  std::string api_version;   // av
+  std::string sealed_token;  // st   "v1...." (empty in a dead letter)
+  SalesforceId org_id;       // org
+  SalesforceId user_id;      // uid
+  int64_t deadline_ms = 0;   // dl   epoch ms: no retry after it
+  std::string result;        // res  the callback's JSON body once the quotes are written: a
+                             //      retry then only delivers it
+};
 
 struct Job {
   std::string id;  // the stream entry id ("1700000000000-0"); empty before it is enqueued
@@ -38,6 +57,7 @@ struct Job {
   int attempt = 1;
   int64_t enqueued_ms = 0;
   std::string error;
+  std::optional<OrgAction> action;  // set for async org actions (their fields are present)
 };
 
 // Limits on what a job may hold; an entry beyond them is malformed (a dead letter, not a crash).
@@ -45,6 +65,8 @@ inline constexpr size_t kMaxJobRecordIds = 100'000;
 inline constexpr size_t kMaxTransactionKeyBytes = 256;
 inline constexpr size_t kMaxConnectionNameBytes = 256;
 inline constexpr size_t kMaxErrorBytes = 2'000;
+inline constexpr size_t kMaxCallbackResultBytes = 8 << 20;
+inline constexpr size_t kMaxUrlBytes = 2'048;
 
 // Appends the job's fields (not its id) to a command, e.g. after "XADD stream *".
 void append_job_fields(net::RedisCommand& command, const Job& job);

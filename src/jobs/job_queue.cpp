@@ -261,6 +261,8 @@ asio::awaitable<Result<void>> JobQueue::complete(const std::vector<std::string>&
 asio::awaitable<Result<void>> JobQueue::dead_letter(const Job& job, std::string_view error) {
   Job dead = job;
   dead.error = clip_error(error);
+  // A dead letter is an ended job: an org action's sealed token goes with it.
+  if (dead.action) dead.action->sealed_token.clear();
   RedisCommand xadd("XADD", keys_.dead, "*");
   append_job_fields(xadd, dead);
   std::vector<RedisCommand> tx;
@@ -280,7 +282,11 @@ asio::awaitable<Result<void>> JobQueue::dead_letter(const Job& job, std::string_
 }
 
 asio::awaitable<Result<FailOutcome>> JobQueue::fail(const Job& job, std::string_view error) {
-  if (job.attempt >= options_.max_attempts) {
+  // An org action is retried for as long as its callback window lasts, not a number of times.
+  const bool out_of_tries =
+      job.action ? now_ms() + retry_delay(job.attempt).count() > job.action->deadline_ms
+                 : job.attempt >= options_.max_attempts;
+  if (out_of_tries) {
     auto moved = co_await dead_letter(job, error);
     if (!moved) co_return moved.error();
     co_return FailOutcome{.dead = true};

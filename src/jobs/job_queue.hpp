@@ -119,6 +119,11 @@ class JobQueue {
 
   // The job failed with `error`: retry it later, or dead-letter it after max_attempts.
   boost::asio::awaitable<Result<FailOutcome>> fail(const Job& job, std::string_view error);
+  // The job cannot succeed, however often it is retried: straight to the dead letters (an org
+  // action whose sealed token no longer opens, or whose user's session ended).
+  boost::asio::awaitable<Result<void>> give_up(const Job& job, std::string_view error) {
+    return dead_letter(job, error);
+  }
 
   // Moves up to `limit` due retries back to the stream; returns how many.
   boost::asio::awaitable<Result<size_t>> release_due(size_t limit = 100);
