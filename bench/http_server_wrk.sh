@@ -43,9 +43,9 @@ run_one() {
   port=$(free_port)
   case $kind in
     bare) read -r pid ready < <(launch "$port" "$work/log" "$BARE" "$port" "$threads") ;;
-    web) read -r pid ready < <(LOG_LEVEL=warn launch "$port" "$work/log" \
+    web) read -r pid ready < <(PRICING_BENCH_ROUTES=1 LOG_LEVEL=warn launch "$port" "$work/log" \
                                "$WEB" web --port "$port" --threads "$threads") ;;
-    web+log) read -r pid ready < <(LOG_LEVEL=info launch "$port" "$work/log" \
+    web+log) read -r pid ready < <(PRICING_BENCH_ROUTES=1 LOG_LEVEL=info launch "$port" "$work/log" \
                                    "$WEB" web --port "$port" --threads "$threads") ;;
   esac
   pids=("$pid")

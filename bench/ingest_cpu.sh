@@ -39,7 +39,7 @@ for _ in $(seq "$RUNS"); do
   start_redis "$redis_port" "$work"
   pids=("$redis_pid")
   port=$(free_port)
-  REDIS_URL="redis://127.0.0.1:$redis_port" CONNECTION_NAMES=bench \
+  REDIS_URL="redis://127.0.0.1:$redis_port" CONNECTION_NAMES=bench PRICING_BENCH_ROUTES=1 \
     PRICING_WEBHOOK_TOKEN=bench-token PRICING_FLUSH_SECONDS=3600 LOG_LEVEL=warn \
     WEB_THREADS=${WEB_THREADS:-2} LD_PRELOAD=${WEB_PRELOAD:-} \
     "$WEB" web --port "$port" >"$work/web.log" 2>&1 &

@@ -49,7 +49,7 @@ rb() {  # redis-benchmark SET rate, requests/s
     awk '/SET/ {for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+$/) {printf "%.0f", $i; exit}}'
 }
 
-export CONNECTIONS WRK_THREADS REDIS_URL="redis://127.0.0.1:$redis_port" CONNECTION_NAMES=bench \
+export CONNECTIONS WRK_THREADS REDIS_URL="redis://127.0.0.1:$redis_port" CONNECTION_NAMES=bench PRICING_BENCH_ROUTES=1 \
   PRICING_WEBHOOK_TOKEN=bench-token PRICING_FLUSH_SECONDS=3600 LOG_LEVEL=warn \
   WEB_THREADS BODY_FILE=bench/ingest_event.json
 

@@ -29,7 +29,7 @@ start_redis "$redis_port" "$work"
 pids+=("$redis_pid")
 
 port=$(free_port)
-REDIS_URL="redis://127.0.0.1:$redis_port" CONNECTION_NAMES=bench \
+REDIS_URL="redis://127.0.0.1:$redis_port" CONNECTION_NAMES=bench PRICING_BENCH_ROUTES=1 \
   PRICING_WEBHOOK_TOKEN=bench-token PRICING_FLUSH_SECONDS=3600 LOG_LEVEL=warn WEB_THREADS=1 \
   valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$work/callgrind.out" \
   "$WEB" web --port "$port" >"$work/web.log" 2>&1 &

@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
 
   pe::web::WebOverrides web_overrides;
   auto* web = app.add_subcommand("web", "Serve HTTP on $PORT: webhook, APIs, health and metrics");
+  web->add_option("--host", web_overrides.host,
+                  "Address to listen on (default: $WEB_HOST, 0.0.0.0; 127.0.0.1 behind the mesh)");
   web->add_option("--port", web_overrides.port, "Port to listen on (default: $PORT or 8080)");
   web->add_option("--threads", web_overrides.threads,
                   "Server threads (default: $WEB_THREADS or one per core)");

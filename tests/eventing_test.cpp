@@ -90,6 +90,7 @@ class Eventing : public ::testing::Test {
     env = test::read_env_file(dir + "/org.env");
     env["REDIS_URL"] = redis.url();
     env["PRICING_WEBHOOK_TOKEN"] = kHookToken;
+    env["PRICING_BENCH_ROUTES"] = "1";
     env["PRICING_FLUSH_SECONDS"] = "1";
     env["PRICING_BATCH_LINGER_MS"] = "100";
     env["WEB_THREADS"] = "2";

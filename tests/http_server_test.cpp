@@ -495,6 +495,7 @@ std::map<std::string, std::string> web_env(const test::RedisServer& redis,
                                            std::map<std::string, std::string> more = {}) {
   more["REDIS_URL"] = redis.url();
   more["CONNECTION_NAMES"] = "test-org";
+  more["PRICING_BENCH_ROUTES"] = "1";
   return more;
 }
 
@@ -532,6 +533,27 @@ TEST(WebProcess, ServesHealthzLogsLogfmtAndExitsCleanlyOnSigterm) {
   EXPECT_NE(out.find("msg=shutdown_signal component=http signal=SIGTERM"), std::string::npos)
       << out;
   EXPECT_NE(out.find("msg=http_stopped"), std::string::npos) << out;
+}
+
+TEST(WebProcess, BenchmarkRoutesAreOffUnlessAskedFor) {
+  test::RedisServer redis;
+  int port = test::free_port();
+  auto env = web_env(redis);
+  env.erase("PRICING_BENCH_ROUTES");
+  auto web = test::Process::start({PE_BINARY, "web", "--port", std::to_string(port)}, env);
+  ASSERT_TRUE(test::wait_for_port(port, 5s)) << web.output();
+  for (auto [method, path] :
+       {std::pair{"GET", "/api/ping"}, {"POST", "/api/noop"}, {"POST", "/api/noop-redis"}}) {
+    auto r = test::http_request(port, method, path, R"({"a":1})");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 404) << path;
+  }
+  auto docs = test::http_request(port, "GET", "/api-docs.yaml");
+  ASSERT_TRUE(docs);
+  EXPECT_EQ(docs->status, 200);
+  EXPECT_NE(docs->body.find("operationId: generateQuote"), std::string::npos);
+  web.signal(SIGTERM);
+  EXPECT_EQ(web.wait(5s), 0);
 }
 
 // How many PINGs redis-server has answered, from INFO commandstats.

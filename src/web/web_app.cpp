@@ -1,7 +1,11 @@
 #include "web/web_app.hpp"
 
+#include "applink/api_document.hpp"
+#include "pricing/engine_registry.hpp"
 #include "web/metrics.hpp"
 #include "web/ping_batch.hpp"
+
+#include <boost/asio/ip/address.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -20,10 +24,14 @@ namespace {
 
 constexpr std::chrono::milliseconds kWebRedisTimeout{2'000};
 
-// What run_web shares with the server threads: their Redis connections, to stop at the end.
+// What run_web shares with the server threads: their Redis connections, to stop at the end, and
+// what each thread's org actions need and must outlive the threads.
 struct Connections {
   std::mutex mutex;
   std::vector<std::shared_ptr<net::RedisConnection>> all;
+  std::vector<std::shared_ptr<void>> keep;  // per-thread objects the routes refer to
+  std::shared_ptr<const pricing::PricingEngine> engine;
+  std::optional<applink::AppLink> applink;
 };
 
 // Every second, flush transactions whose events stopped (any instance may; one job each).
@@ -78,7 +86,24 @@ std::shared_ptr<net::Router> make_router(const WebConfig& config, net::ThreadCon
     asio::co_spawn(thread.io, flush_idle_transactions(buffer), asio::detached);
   }
 
+  auto client = std::make_shared<net::HttpClient>(net::HttpClient::create(thread.io).value());
+  auto queue = std::make_shared<jobs::JobQueue>(redis, config.queue);
+  auto actions = std::make_shared<OrgActions>(config.org_actions, connections.applink,
+                                              connections.engine, *client, queue);
+  {
+    std::lock_guard lock(connections.mutex);
+    connections.keep.push_back(client);
+    connections.keep.push_back(actions);
+  }
+
   auto router = std::make_shared<net::Router>();
+  actions->add_routes(*router);
+  router->add(
+      http::verb::get, "/api-docs.yaml", [](net::Request&) -> asio::awaitable<net::Response> {
+        auto res = net::json_response(http::status::ok, std::string(applink::api_document_yaml()));
+        res.set(http::field::content_type, "application/yaml; charset=utf-8");
+        co_return res;
+      });
   router->add(http::verb::post, "/api/generatequotes",
               [webhook](net::Request& req) { return webhook->handle(req); },
               {.body_limit = config.webhook.body_limit,
@@ -90,6 +115,7 @@ std::shared_ptr<net::Router> make_router(const WebConfig& config, net::ThreadCon
     co_return res;
   });
   router->add(http::verb::get, "/readyz", [redis](net::Request&) { return readyz(*redis); });
+  if (!config.bench_routes) return router;
   // A trivial JSON route: the baseline for server benchmarks.
   router->add(http::verb::get, "/api/ping", [](net::Request&) -> asio::awaitable<net::Response> {
     co_return net::json_response(http::status::ok, R"({"pong":true})");
@@ -119,7 +145,16 @@ std::shared_ptr<net::Router> make_router(const WebConfig& config, net::ThreadCon
 Result<WebConfig> load_web_config(const Env& env, const WebOverrides& overrides) {
   EnvReader read(env);
   WebConfig config;
-  config.server.port = static_cast<uint16_t>(read.integer("PORT", 8080, 0, 65535));
+  config.org_actions = org_actions_config_from(read, env);
+  const auto mode = config.org_actions.invocation.mode;
+  // Behind the mesh the app listens where the mesh forwards to: 127.0.0.1:APP_PORT (3000).
+  const bool behind_mesh = mode == applink::InvocationAuth::mesh;
+  config.server.port = static_cast<uint16_t>(behind_mesh ? read.integer("APP_PORT", 3000, 1, 65535)
+                                                         : read.integer("PORT", 8080, 0, 65535));
+  config.server.address = read.string(
+      "WEB_HOST", behind_mesh || mode == applink::InvocationAuth::dev ? "127.0.0.1" : "0.0.0.0");
+  config.queue = jobs::queue_options_from(read);
+  config.bench_routes = read.boolean("PRICING_BENCH_ROUTES", false);
   config.server.threads = static_cast<unsigned>(read.integer("WEB_THREADS", 0, 0, 256));
   config.server.access_log = read.boolean("WEB_ACCESS_LOG", true);
   config.redis = net::redis_config_from(read);
@@ -131,6 +166,18 @@ Result<WebConfig> load_web_config(const Env& env, const WebOverrides& overrides)
   config.log_level = log::level_from(read);
   if (auto ok = read.finish(); !ok) return ok.error();
   if (overrides.port) config.server.port = *overrides.port;
+  if (overrides.host) config.server.address = *overrides.host;
+  if (mode == applink::InvocationAuth::mesh || mode == applink::InvocationAuth::dev) {
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(config.server.address, ec);
+    if (ec || !address.is_loopback()) {
+      return Error{Errc::invalid_argument,
+                   "PRICING_INVOCATION_AUTH=" + std::string(applink::to_string(mode)) +
+                       " takes invocation headers on trust: web must listen on a loopback "
+                       "address (WEB_HOST=127.0.0.1), not " +
+                       config.server.address};
+    }
+  }
   if (overrides.threads) config.server.threads = *overrides.threads;
   return config;
 }
@@ -147,6 +194,34 @@ int run_web(const Env& env, const WebOverrides& overrides) {
                        {{"hint", "set PRICING_WEBHOOK_TOKEN and give it to the publication"}});
   }
   Connections connections;
+  auto engine_config = pricing::read_engine_config(env);
+  auto engine = engine_config
+                    ? pricing::make_engine(*engine_config)
+                    : Result<std::unique_ptr<pricing::PricingEngine>>(engine_config.error());
+  if (!engine) {
+    std::cerr << "pricing-engine web: " << engine.error().message << "\n";
+    return 2;
+  }
+  connections.engine = std::move(*engine);
+  const auto mode = config->org_actions.invocation.mode;
+  if (mode == applink::InvocationAuth::applink) {
+    auto applink = applink::AppLink::from_env(env);
+    if (!applink || applink->uses_integration_endpoint()) {
+      std::cerr << "pricing-engine web: PRICING_INVOCATION_AUTH=applink needs "
+                   "HEROKU_APPLINK_API_URL, HEROKU_APPLINK_TOKEN and HEROKU_APP_ID\n";
+      return 2;
+    }
+    connections.applink = std::move(*applink);
+  }
+  if (mode == applink::InvocationAuth::dev) {
+    log::Logger().warn(
+        "invocations_unverified",
+        {{"mode", "dev"}, {"hint", "invocation headers are taken as given: local work only"}});
+  }
+  log::Logger().info("org_actions", {{"invocation_auth", applink::to_string(mode)},
+                                     {"async", config->org_actions.sealer.has_value()},
+                                     {"discount_overrides", config->org_actions.discount_overrides},
+                                     {"pricing", connections.engine->version()}});
   net::HttpServer server(config->server, [&](net::ThreadContext& thread) {
     return make_router(*config, thread, connections);
   });
@@ -165,6 +240,7 @@ int run_web(const Env& env, const WebOverrides& overrides) {
   // last references must go before the server does (Connections outlives it).
   for (auto& redis : connections.all) redis->stop();
   connections.all.clear();
+  connections.keep.clear();
   return code;
 }
 
