@@ -1,12 +1,17 @@
 #include "worker/worker_app.hpp"
 
 #include "applink/applink.hpp"
+#include "applink/invocation.hpp"
+#include "common/json_text.hpp"
 #include "common/log.hpp"
+#include "common/seal.hpp"
 #include "events/transaction_buffer.hpp"
 #include "jobs/job_queue.hpp"
 #include "net/http_client.hpp"
 #include "net/redis_connection.hpp"
 #include "pricing/engine_registry.hpp"
+#include "quotes/org_action.hpp"
+#include "quotes/quote_writer.hpp"
 #include "worker/quote_batch.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -40,6 +45,9 @@ struct WorkerConfig {
   size_t batch_records = 2'500;
   milliseconds linger{250};
   log::Level log_level = log::Level::info;
+  bool discount_overrides = false;  // PRICING_DISCOUNT_OVERRIDES (org actions)
+  std::optional<Sealer> sealer;     // PRICING_SEAL_KEY: opens the async org actions' tokens
+  milliseconds callback_timeout{30'000};
 };
 
 Result<WorkerConfig> load_config(const Env& env, const WorkerOverrides& overrides) {
@@ -54,6 +62,15 @@ Result<WorkerConfig> load_config(const Env& env, const WorkerOverrides& override
       static_cast<size_t>(read.integer("PRICING_BATCH_RECORDS", 2'500, 1, 100'000));
   config.linger = milliseconds(read.integer("PRICING_BATCH_LINGER_MS", 250, 0, 60'000));
   config.log_level = log::level_from(read);
+  config.discount_overrides = read.boolean("PRICING_DISCOUNT_OVERRIDES", false);
+  if (auto key = read.optional_string("PRICING_SEAL_KEY"); key && !key->empty()) {
+    auto sealer = Sealer::from_key_text(*key);
+    if (sealer) {
+      config.sealer = std::move(*sealer);
+    } else {
+      read.add_error("PRICING_SEAL_KEY", sealer.error().message);
+    }
+  }
   if (auto ok = read.finish(); !ok) return ok.error();
   if (overrides.concurrency) config.concurrency = *overrides.concurrency;
   return config;
@@ -198,7 +215,15 @@ class Worker {
     asio::co_spawn(io_, keep_alive(ids, done), asio::detached);
 
     std::map<std::string, std::vector<jobs::Job>> by_connection;
-    for (auto& job : batch) by_connection[job.connection].push_back(std::move(job));
+    std::vector<jobs::Job> actions;
+    for (auto& job : batch) {
+      if (job.action) {
+        actions.push_back(std::move(job));
+      } else {
+        by_connection[job.connection].push_back(std::move(job));
+      }
+    }
+    for (auto& job : actions) co_await run_action(std::move(job));
     for (auto& [connection, jobs] : by_connection) {
       co_await run_connection_batch(connection, jobs);
     }
@@ -268,6 +293,104 @@ class Worker {
                   {{"jobs", completed.size()}, {"error", acked.error().message}});
       }
     }
+  }
+
+  // An async org action: quote as the invoking user (the sealed token), then deliver the result
+  // to the callback URL. The result is kept on the job, so a retry only delivers it again.
+  asio::awaitable<void> run_action(jobs::Job job) {
+    // GCC 12 mishandles string literals passed straight to a coroutine: reasons are named first.
+    std::string why = action_unrunnable(job);
+    if (!why.empty()) {
+      co_await give_up(job, why);
+      co_return;
+    }
+    auto& action = *job.action;
+    log::Logger log = log_.with("job", action.job_id);
+    const std::string token = config_.sealer->open(action.sealed_token, action.job_id).value();
+    salesforce::OrgCredentials credentials{.instance_url = action.instance_url,
+                                           .api_version = action.api_version,
+                                           .access_token = token,
+                                           .user_id = action.user_id};
+    if (action.result.empty()) {
+      salesforce::DataApi api(client_, credentials);
+      std::vector<quotes::QuoteTask> tasks;
+      for (const auto& id : job.record_ids) {
+        tasks.push_back({.opportunity = id, .key = job.transaction_key});
+      }
+      auto outcomes = co_await quotes::quote_opportunities(
+          api, *engine_, tasks, {.discount_overrides = config_.discount_overrides});
+      if (!outcomes) {
+        Error e = quotes::invocation_error(outcomes.error());
+        if (is_transient(e.code)) {
+          why = "quoting: " + e.message;
+          co_await retry(job, why);
+          co_return;
+        }
+        action.result = json_text(quotes::callback_body(action.job_id, {}, job.record_ids, &e));
+      } else {
+        action.result = json_text(quotes::callback_body(action.job_id, *outcomes, job.record_ids));
+      }
+      log.info("org_action_quoted",
+               {{"opportunities", job.record_ids.size()}, {"api_requests", api.requests()}});
+    }
+    net::HttpRequest req{
+        .method = boost::beast::http::verb::post,
+        .url = action.callback_url,
+        .headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
+        .body = action.result,
+        .timeout = config_.callback_timeout};
+    auto res = co_await client_.request(std::move(req));
+    if (res && res->status >= 200 && res->status < 300) {
+      std::vector<std::string> done{job.id};
+      auto acked = co_await queue_.complete(done);
+      if (!acked) log.warn("complete_failed", {{"error", acked.error().message}});
+      log.info("callback_delivered", {{"status", res->status}, {"attempt", job.attempt}});
+      co_return;
+    }
+    if (res && res->status == 401) {
+      // The invoking user's session ended; Salesforce will not take the result any more.
+      why =
+          "the callback was refused (HTTP 401): the invoking user's session ended before the "
+          "result could be delivered";
+      co_await give_up(job, why);
+      co_return;
+    }
+    why = res ? "callback answered HTTP " + std::to_string(res->status)
+              : "callback: " + res.error().message;
+    co_await retry(job, why);
+  }
+
+  // Why an org action can never run here, or "" when it can.
+  std::string action_unrunnable(const jobs::Job& job) const {
+    const auto& action = *job.action;
+    if (!config_.sealer)
+      return "PRICING_SEAL_KEY is not set on the worker: the token cannot be opened";
+    if (!config_.sealer->open(action.sealed_token, action.job_id)) {
+      return "the job's sealed token does not open (is PRICING_SEAL_KEY the same on web and "
+             "worker?)";
+    }
+    if (!applink::same_origin(action.callback_url, action.instance_url)) {
+      return "the callback URL is not on the invoking org's domain";
+    }
+    return "";
+  }
+
+  asio::awaitable<void> retry(const jobs::Job& job, std::string error) {
+    auto failed = co_await queue_.fail(job, error);
+    log_.warn(
+        "job_failed",
+        {{"job", job.action ? job.action->job_id : job.id},
+         {"attempt", job.attempt},
+         {"error", error},
+         {"next", !failed        ? "unknown (redis: " + failed.error().message + ")"
+                  : failed->dead ? std::string("dead letter")
+                                 : "retry in " + std::to_string(failed->delay.count()) + " ms"}});
+  }
+
+  asio::awaitable<void> give_up(const jobs::Job& job, std::string error) {
+    auto buried = co_await queue_.give_up(job, error);
+    if (!buried)
+      log_.warn("dead_letter_failed", {{"job", job.id}, {"error", buried.error().message}});
   }
 
   CompletionPublisher publish_with_eventing(SalesforceId user) {
