@@ -45,7 +45,15 @@ ApiError bad_value(const FieldSchema& field, std::string_view type, const json::
                   400, {std::string(field.name)});
 }
 
-ApiError out_of_range(const FieldSchema& field, const json::value& v);
+std::string label_of(const FieldSchema& f) {
+  return f.label.empty() ? std::string(f.name) : f.label;
+}
+
+ApiError out_of_range(const FieldSchema& field, const json::value& v) {
+  return ApiError("NUMBER_OUTSIDE_VALID_RANGE",
+                  label_of(field) + ": value outside of valid range on numeric field: " + shown(v),
+                  400, {std::string(field.name)});
+}
 
 // A number field's value as decimal text: a JSON number (an integer, a double — at most 15
 // significant digits, so its shortest text is the client's — or a longer number that
@@ -91,20 +99,21 @@ ApiResult<SqlValue> decimal_column(const FieldSchema& field, const json::value& 
 // An int field: a whole number, also when written 3.0 or 1e2; 3.5 is refused, not rounded
 // (UNCONFIRMED: README, "Numbers from clients"). At most `precision` digits.
 ApiResult<SqlValue> int_column(const FieldSchema& field, const json::value& value) {
+  int64_t n = 0;
   if (value.is_int64()) {
-    int64_t limit = 1;
-    for (int i = 0; i < field.precision && i < 18; ++i) limit *= 10;
-    if (value.get_int64() >= limit || value.get_int64() <= -limit) {
-      return out_of_range(field, value);
-    }
-    return SqlValue(value.get_int64());
+    n = value.get_int64();
+  } else {
+    auto text = number_text(value);
+    if (!text) return bad_value(field, "int", value);
+    Result<Decimal> exact = Decimal::parse(*text);
+    if (!exact && exact.error().code == Errc::out_of_range) return out_of_range(field, value);
+    if (!exact || !exact->has_scale(0)) return bad_value(field, "int", value);
+    n = exact->units() / Decimal::kUnitsPerOne;
   }
-  auto text = number_text(value);
-  if (!text) return bad_value(field, "int", value);
-  Result<Decimal> exact = Decimal::parse(*text);
-  if (!exact && exact.error().code == Errc::out_of_range) return out_of_range(field, value);
-  if (!exact || !exact->has_scale(0)) return bad_value(field, "int", value);
-  return int_column(field, json::value(exact->units() / Decimal::kUnitsPerOne));
+  int64_t limit = 1;
+  for (int i = 0; i < field.precision && i < 18; ++i) limit *= 10;
+  if (n >= limit || n <= -limit) return out_of_range(field, value);
+  return SqlValue(n);
 }
 
 bool is_digits(std::string_view s) {
@@ -197,16 +206,6 @@ size_t utf8_length(std::string_view s) {
   size_t n = 0;
   for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
   return n;
-}
-
-std::string label_of(const FieldSchema& f) {
-  return f.label.empty() ? std::string(f.name) : f.label;
-}
-
-ApiError out_of_range(const FieldSchema& field, const json::value& v) {
-  return ApiError("NUMBER_OUTSIDE_VALID_RANGE",
-                  label_of(field) + ": value outside of valid range on numeric field: " + shown(v),
-                  400, {std::string(field.name)});
 }
 
 }  // namespace
