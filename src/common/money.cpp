@@ -44,9 +44,10 @@ i128 divide_half_up(i128 v, i128 d) {
   return q;
 }
 
-// The value -?int.frac × 10^exponent, from its validated parts.
+// The value -?int.frac × 10^exponent, from its validated parts. With round_to = -1 it must have
+// at most 6 fractional digits; with a scale (0 to 6) it is rounded half up to that scale.
 Result<Decimal> from_digits(std::string_view text, bool negative, std::string_view int_part,
-                            std::string_view frac_part, int64_t exponent) {
+                            std::string_view frac_part, int64_t exponent, int round_to) {
   // Significant digits: int_part + frac_part without leading and trailing zeros; the value is
   // sig × 10^power.
   std::string_view sig_int = int_part;
@@ -70,12 +71,24 @@ Result<Decimal> from_digits(std::string_view text, bool negative, std::string_vi
   if (count == 0) return Decimal();
   // Whole digits of the value: count + power; the largest value has 13.
   if (count + power > 13) return out_of_range();
-  if (power < -Decimal::kScale) return bad_number(text, "more than 6 decimal places");
-  // At most 19 digits, then scaled to at most 19 digits: fits in uint64.
+  const int scale = round_to < 0 ? Decimal::kScale : round_to;
+  if (round_to < 0 && power < -Decimal::kScale) {
+    return bad_number(text, "more than 6 decimal places");
+  }
+  // The digits down to 10^-scale (at most 13 + scale <= 19 of them: fits in uint64), counted in
+  // 10^-scale; the first digit dropped decides the rounding (half away from zero).
+  auto digit = [&](int64_t i) {
+    const auto at = static_cast<size_t>(i);
+    return static_cast<uint64_t>(
+        (at < sig_int.size() ? sig_int[at] : sig_frac[at - sig_int.size()]) - '0');
+  };
+  const int64_t kept = std::min(count, count + power + scale);
   uint64_t units = 0;
-  for (char c : sig_int) units = units * 10 + static_cast<uint64_t>(c - '0');
-  for (char c : sig_frac) units = units * 10 + static_cast<uint64_t>(c - '0');
-  for (int64_t k = power + Decimal::kScale; k > 0; --k) units *= 10;
+  for (int64_t i = 0; i < kept; ++i) units = units * 10 + digit(i);
+  if (kept >= 0 && kept < count && digit(kept) >= 5) ++units;
+  for (int64_t k = power + scale; k > 0; --k) units *= 10;
+  // Then to millionths: still at most 10^19.
+  for (int k = scale; k < Decimal::kScale; ++k) units *= 10;
   const uint64_t limit =
       static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (negative ? 1 : 0);
   if (units > limit) return out_of_range();
@@ -95,7 +108,14 @@ Result<Decimal> Decimal::from_integer(int64_t value) {
   return Decimal(static_cast<int64_t>(units));
 }
 
-Result<Decimal> Decimal::parse(std::string_view text) {
+Result<Decimal> Decimal::parse(std::string_view text) { return parse_text(text, -1); }
+
+Result<Decimal> Decimal::parse_rounded(std::string_view text, int scale) {
+  if (!valid_scale(scale)) return bad_scale();
+  return parse_text(text, scale);
+}
+
+Result<Decimal> Decimal::parse_text(std::string_view text, int round_to) {
   // Grammar: -?digits*(.digits+)?([eE][+-]?digits+)? with at least one digit before the
   // exponent. Leading zeros are allowed; nothing else (no spaces, '+', hex, "NaN", "inf").
   size_t i = 0;
@@ -133,7 +153,7 @@ Result<Decimal> Decimal::parse(std::string_view text) {
   }
   if (i != text.size()) return bad_number(text, "unexpected character");
   return from_digits(text, negative, text.substr(int_begin, int_end - int_begin),
-                     text.substr(frac_begin, frac_end - frac_begin), exponent);
+                     text.substr(frac_begin, frac_end - frac_begin), exponent, round_to);
 }
 
 Result<Decimal> Decimal::from_json(const boost::json::value& value) {

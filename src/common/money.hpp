@@ -51,6 +51,12 @@ class Decimal {
   // at most 6 fractional digits once the exponent is applied (more is an error, not a silent
   // rounding). Errc::invalid_argument for bad text, Errc::out_of_range for values too large.
   static Result<Decimal> parse(std::string_view text);
+  // The same text with any number of digits, rounded once (half up) to `scale` fractional digits
+  // (0 to 6), exactly from the decimal text: "53.99100000000001" → 53.99, "0.125" → 0.13 at
+  // scale 2, "5.3991e1" → 53.99, "1e-9" → 0. Only for numbers a client sends for a field of known
+  // scale (the local org stores them the way Salesforce does); the product's own amounts are
+  // read with parse(), which never rounds. Errc::out_of_range when the rounded value is.
+  static Result<Decimal> parse_rounded(std::string_view text, int scale);
   // A JSON number or a JSON string holding a number (parsed as above). A JSON number stored as a
   // double is read from its shortest round-trip text, which is exact when the source text had
   // at most 15 significant digits. Documents parsed with parse_json_exact() (json_exact.hpp) keep
@@ -138,6 +144,8 @@ class Decimal {
 
  private:
   constexpr explicit Decimal(int64_t units) : units_(units) {}
+  // parse() (round_to = -1) and parse_rounded() (round_to = the scale).
+  static Result<Decimal> parse_text(std::string_view text, int round_to);
   // The 128-bit path of multiply_into, for products beyond int64.
   static bool multiply_wide(int64_t a, int64_t b, int scale, int64_t& out) noexcept;
 

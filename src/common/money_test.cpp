@@ -101,6 +101,44 @@ TEST(Decimal, RoundsHalfAwayFromZeroOnce) {
   EXPECT_EQ(d("1.1149").multiply(d("1"), 2)->to_string(2), "1.11");
 }
 
+TEST(Decimal, ParseRoundedRoundsAnyDigitsOnceHalfUp) {
+  auto r = [](std::string_view text, int scale) {
+    auto v = Decimal::parse_rounded(text, scale);
+    return v ? v->to_string() : "error: " + v.error().message;
+  };
+  // A binary double from a client: 53.991 + 1 ulp, printed with 16 significant digits.
+  EXPECT_EQ(r("53.99100000000001", 2), "53.99");
+  EXPECT_EQ(r("0.125", 2), "0.13");
+  EXPECT_EQ(r("-0.125", 2), "-0.13");
+  EXPECT_EQ(r("0.124999999999999999999", 2), "0.12");
+  EXPECT_EQ(r("5.3991e1", 2), "53.99");
+  EXPECT_EQ(r("5399.1E-2", 2), "53.99");
+  EXPECT_EQ(r("1e2", 2), "100");
+  EXPECT_EQ(r("1e-9", 2), "0");
+  EXPECT_EQ(r("-0.004", 2), "0");
+  EXPECT_EQ(r("0.005", 2), "0.01");
+  EXPECT_EQ(r("2.5", 0), "3");
+  EXPECT_EQ(r("-2.5", 0), "-3");
+  EXPECT_EQ(r("9.9999999", 6), "10");
+  EXPECT_EQ(r("0.1234565", 6), "0.123457");
+  EXPECT_EQ(r("17.49", 2), "17.49");
+  EXPECT_EQ(r("0." + std::string(5000, '0') + "1", 2), "0");
+  EXPECT_EQ(r("9223372036854.775807", 6), "9223372036854.775807");
+  EXPECT_EQ(r("9223372036854.7749", 2), "9223372036854.77");
+  // Rounding up past the largest value, and values too large before rounding.
+  EXPECT_EQ(Decimal::parse_rounded("9223372036854.775", 2).error().code, Errc::out_of_range);
+  EXPECT_EQ(Decimal::parse_rounded("9999999999999.995", 2).error().code, Errc::out_of_range);
+  EXPECT_EQ(Decimal::parse_rounded("1e300", 2).error().code, Errc::out_of_range);
+  EXPECT_EQ(Decimal::parse_rounded("1" + std::string(100, '0'), 2).error().code,
+            Errc::out_of_range);
+  // The grammar is parse()'s.
+  EXPECT_EQ(Decimal::parse_rounded("53.99x", 2).error().code, Errc::invalid_argument);
+  EXPECT_EQ(Decimal::parse_rounded(" 1", 2).error().code, Errc::invalid_argument);
+  EXPECT_EQ(Decimal::parse_rounded("1", 7).error().code, Errc::invalid_argument);
+  // parse() itself still refuses to round.
+  EXPECT_EQ(Decimal::parse("53.99100000000001").error().code, Errc::invalid_argument);
+}
+
 TEST(Decimal, MultipliesByQuantitiesAndRatesExactly) {
   auto list = d("19.99");
   auto unit = list.multiply(Decimal::one() - d("0.125"), 2).value();

@@ -1,11 +1,14 @@
 // record_writer.cpp: create, update, delete and upsert, checked and completed as Salesforce does
 // (README, "Storage layout" and "Fields storage computes").
+#include "common/json_exact.hpp"
 #include "common/money.hpp"
 #include "devorg/store_sqlite.hpp"
 
 #include <boost/json/serialize.hpp>
 
+#include <cmath>
 #include <cstdio>
+#include <optional>
 #include <set>
 
 namespace pe::devorg {
@@ -18,19 +21,99 @@ std::string quoted(std::string_view name) { return "\"" + std::string(name) + "\
 ApiError not_found() { return ApiError("NOT_FOUND", "The requested resource does not exist", 404); }
 
 std::string shown(const json::value& v) {
-  return v.is_string() ? printable(v.as_string(), 80) : printable(json::serialize(v), 80);
+  if (v.is_string()) return printable(v.as_string(), 80);
+  if (v.is_double()) return printable(double_to_plain_text(v.as_double()), 80);
+  return printable(json::serialize(v), 80);
+}
+
+// Jackson's name for the token a value came as (a JSON number too long for a double arrives
+// here as a string: parse_json_exact keeps its text).
+std::string_view token_of(const json::value& v) {
+  return v.is_string()   ? "VALUE_STRING"
+         : v.is_object() ? "START_OBJECT"
+         : v.is_array()  ? "START_ARRAY"
+         : v.is_double() ? "VALUE_NUMBER_FLOAT"
+                         : "VALUE";
 }
 
 ApiError bad_value(const FieldSchema& field, std::string_view type, const json::value& v) {
   return ApiError("JSON_PARSER_ERROR",
                   "Cannot deserialize instance of " + std::string(type) + " from " +
-                      (v.is_string()   ? "VALUE_STRING"
-                       : v.is_object() ? "START_OBJECT"
-                       : v.is_array()  ? "START_ARRAY"
-                                       : "VALUE") +
-                      " value " + shown(v) + " or request may be missing a required field at " +
+                      std::string(token_of(v)) + " value " + shown(v) +
+                      " or request may be missing a required field at " +
                       "[line:1, column:1] for field " + std::string(field.name),
                   400, {std::string(field.name)});
+}
+
+std::string label_of(const FieldSchema& f) {
+  return f.label.empty() ? std::string(f.name) : f.label;
+}
+
+ApiError out_of_range(const FieldSchema& field, const json::value& v) {
+  return ApiError("NUMBER_OUTSIDE_VALID_RANGE",
+                  label_of(field) + ": value outside of valid range on numeric field: " + shown(v),
+                  400, {std::string(field.name)});
+}
+
+// A number field's value as decimal text: a JSON number (an integer, a double — at most 15
+// significant digits, so its shortest text is the client's — or a longer number that
+// parse_json_exact kept as its source text) or a string holding one, as Salesforce also takes.
+// nullopt for booleans, objects and arrays.
+std::optional<std::string> number_text(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::string:
+      return std::string(v.get_string());
+    case json::kind::int64:
+      return std::to_string(v.get_int64());
+    case json::kind::uint64:
+      return std::to_string(v.get_uint64());
+    case json::kind::double_:
+      // Boost.JSON reads 1e400 as infinity: out of range, like any number that large.
+      if (std::isinf(v.get_double())) return "1e400";
+      return double_to_plain_text(v.get_double());
+    default:
+      return std::nullopt;
+  }
+}
+
+// A currency, percent or double field: any number in range, rounded once (half up) to the
+// field's scale (README, "Numbers from clients"), in millionths.
+ApiResult<SqlValue> decimal_column(const FieldSchema& field, const json::value& value) {
+  auto text = number_text(value);
+  if (!text) return bad_value(field, "double", value);
+  Result<Decimal> rounded = Decimal::parse_rounded(*text, field.scale);
+  if (!rounded) {
+    if (rounded.error().code == Errc::out_of_range) return out_of_range(field, value);
+    return bad_value(field, "double", value);
+  }
+  // precision: digits left of the point at most precision - scale (storage holds 13).
+  int64_t limit = 1;
+  for (int i = 0; i < field.precision - field.scale && i < 13; ++i) limit *= 10;
+  if (field.precision - field.scale < 13 && (rounded->units() >= limit * Decimal::kUnitsPerOne ||
+                                             rounded->units() <= -limit * Decimal::kUnitsPerOne)) {
+    return out_of_range(field, value);
+  }
+  return SqlValue(rounded->units());
+}
+
+// An int field: a whole number, also when written 3.0 or 1e2; 3.5 is refused, not rounded
+// (UNCONFIRMED: README, "Numbers from clients"). At most `precision` digits.
+ApiResult<SqlValue> int_column(const FieldSchema& field, const json::value& value) {
+  int64_t n = 0;
+  if (value.is_int64()) {
+    n = value.get_int64();
+  } else {
+    auto text = number_text(value);
+    if (!text) return bad_value(field, "int", value);
+    Result<Decimal> exact = Decimal::parse(*text);
+    if (!exact && exact.error().code == Errc::out_of_range) return out_of_range(field, value);
+    if (!exact || !exact->has_scale(0)) return bad_value(field, "int", value);
+    n = exact->units() / Decimal::kUnitsPerOne;
+  }
+  int64_t limit = 1;
+  for (int i = 0; i < field.precision && i < 18; ++i) limit *= 10;
+  if (n >= limit || n <= -limit) return out_of_range(field, value);
+  return SqlValue(n);
 }
 
 bool is_digits(std::string_view s) {
@@ -125,10 +208,6 @@ size_t utf8_length(std::string_view s) {
   return n;
 }
 
-std::string label_of(const FieldSchema& f) {
-  return f.label.empty() ? std::string(f.name) : f.label;
-}
-
 }  // namespace
 
 ApiResult<SqlValue> to_column(const FieldSchema& field, const json::value& value) {
@@ -160,41 +239,12 @@ ApiResult<SqlValue> to_column(const FieldSchema& field, const json::value& value
         return SqlValue(int64_t{value.as_string() == "true" ? 1 : 0});
       }
       return bad_value(field, "boolean", value);
-    case FieldType::int_: {
-      if (value.is_int64()) return SqlValue(value.as_int64());
-      if (value.is_string() && is_digits(value.as_string()) && value.as_string().size() < 18) {
-        return SqlValue(int64_t{std::stoll(std::string(value.as_string()))});
-      }
-      return bad_value(field, "int", value);
-    }
+    case FieldType::int_:
+      return int_column(field, value);
     case FieldType::double_:
     case FieldType::currency:
-    case FieldType::percent: {
-      Result<Decimal> d =
-          value.is_string() ? Decimal::parse(value.as_string()) : Decimal::from_json(value);
-      if (!d) return bad_value(field, "double", value);
-      Decimal rounded;
-      try {
-        rounded = d->round(field.scale);
-      } catch (const std::exception&) {
-        return ApiError(
-            "NUMBER_OUTSIDE_VALID_RANGE",
-            label_of(field) + ": value outside of valid range on numeric field: " + shown(value),
-            400, {std::string(field.name)});
-      }
-      // precision: digits left of the point at most precision - scale.
-      int64_t limit = 1;
-      for (int i = 0; i < field.precision - field.scale && i < 13; ++i) limit *= 10;
-      if (field.precision - field.scale < 13 &&
-          (rounded.units() >= limit * Decimal::kUnitsPerOne ||
-           rounded.units() <= -limit * Decimal::kUnitsPerOne)) {
-        return ApiError(
-            "NUMBER_OUTSIDE_VALID_RANGE",
-            label_of(field) + ": value outside of valid range on numeric field: " + shown(value),
-            400, {std::string(field.name)});
-      }
-      return SqlValue(rounded.units());
-    }
+    case FieldType::percent:
+      return decimal_column(field, value);
     case FieldType::date:
       if (!value.is_string() || !valid_date(value.as_string()))
         return bad_value(field, "date", value);
