@@ -1,15 +1,19 @@
 // The sfdx project in src-org/: every file is well-formed XML in the Metadata API namespace, and
 // each piece the product relies on says what it must (the platform event and its field, the
 // Flow that turns it into a notification, the CDC channel member, the custom fields, the
-// permission set). `sf project deploy start` is the real check; this one runs without an org.
+// permission set; for the org actions, the session permission set and the Flow that calls one).
+// `sf project deploy start` is the real check; this one runs without an org. That the org
+// actions' names agree with api-docs.yaml and the README is tests/conformance/org_action_names.mjs.
 #include <expat.h>
 #include <gtest/gtest.h>
 
+#include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 #include <boost/property_tree/xml_parser.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -20,7 +24,10 @@ namespace {
 namespace fs = std::filesystem;
 using boost::property_tree::ptree;
 
+// The two package directories of sfdx-project.json: what eventing needs, deployable on its own,
+// and the org actions, which refer to what `heroku salesforce:publish` generates.
 const fs::path kMetadata = fs::path(PE_SOURCE_DIR) / "src-org/main/default";
+const fs::path kActions = fs::path(PE_SOURCE_DIR) / "src-org/actions/default";
 
 // Expat's verdict on a file: empty when it is well-formed XML, else the error and its line.
 // (Boost.PropertyTree's parser, used below for the content, does not check closing tags.)
@@ -40,10 +47,11 @@ std::string well_formedness_error(const fs::path& file) {
 }
 
 // Parses a metadata file; fails the test (and returns an empty tree) when it is not well formed.
-ptree read_metadata(const fs::path& relative, const std::string& root) {
+ptree read_metadata(const fs::path& relative, const std::string& root,
+                    const fs::path& base = kMetadata) {
   ptree doc;
   try {
-    boost::property_tree::read_xml((kMetadata / relative).string(), doc,
+    boost::property_tree::read_xml((base / relative).string(), doc,
                                    boost::property_tree::xml_parser::no_comments);
   } catch (const boost::property_tree::xml_parser_error& e) {
     ADD_FAILURE() << relative << ": " << e.what();
@@ -60,22 +68,37 @@ ptree read_metadata(const fs::path& relative, const std::string& root) {
   return *node;
 }
 
-TEST(SfdxMetadata, EveryFileIsWellFormedXmlInTheMetadataNamespace) {
+// The number of .xml files under a folder, each checked: well formed, one root element in the
+// Metadata API namespace.
+int check_every_xml_file(const fs::path& folder) {
   int files = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(kMetadata)) {
+  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
     if (!entry.is_regular_file() || entry.path().extension() != ".xml") continue;
     ++files;
     EXPECT_EQ(well_formedness_error(entry.path()), "") << entry.path();
     ptree doc;
-    ASSERT_NO_THROW(boost::property_tree::read_xml(entry.path().string(), doc,
-                                                   boost::property_tree::xml_parser::no_comments))
-        << entry.path();
-    ASSERT_EQ(doc.size(), 1u) << entry.path() << ": one root element";
+    try {
+      boost::property_tree::read_xml(entry.path().string(), doc,
+                                     boost::property_tree::xml_parser::no_comments);
+    } catch (const boost::property_tree::xml_parser_error& e) {
+      ADD_FAILURE() << entry.path() << ": " << e.what();
+      continue;
+    }
+    if (doc.size() != 1u) {
+      ADD_FAILURE() << entry.path() << ": " << doc.size() << " root elements";
+      continue;
+    }
     EXPECT_EQ(doc.front().second.get<std::string>("<xmlattr>.xmlns", ""),
               "http://soap.sforce.com/2006/04/metadata")
         << entry.path();
   }
-  EXPECT_EQ(files, 9);
+  return files;
+}
+
+TEST(SfdxMetadata, EveryFileIsWellFormedXmlInTheMetadataNamespace) {
+  EXPECT_EQ(check_every_xml_file(kMetadata), 9);
+  // The session permission set, the Flow and the callback class's -meta.xml.
+  EXPECT_EQ(check_every_xml_file(kActions), 3);
 }
 
 TEST(SfdxMetadata, TheCheckCatchesMismatchedTags) {
@@ -85,8 +108,26 @@ TEST(SfdxMetadata, TheCheckCatchesMismatchedTags) {
   fs::remove(file);
 }
 
-TEST(SfdxMetadata, ProjectPointsAtSrcOrg) {
-  ASSERT_TRUE(fs::exists(fs::path(PE_SOURCE_DIR) / "sfdx-project.json"));
+TEST(SfdxMetadata, ProjectListsBothPackageDirectories) {
+  ptree project;
+  ASSERT_NO_THROW(boost::property_tree::read_json(
+      (fs::path(PE_SOURCE_DIR) / "sfdx-project.json").string(), project));
+  std::set<std::string> paths;
+  std::string default_path;
+  for (const auto& [key, dir] : project.get_child("packageDirectories")) {
+    paths.insert(dir.get<std::string>("path", ""));
+    if (dir.get<bool>("default", false)) default_path = dir.get<std::string>("path", "");
+    EXPECT_TRUE(fs::is_directory(fs::path(PE_SOURCE_DIR) / dir.get<std::string>("path", "")));
+  }
+  EXPECT_EQ(paths, (std::set<std::string>{"src-org/main", "src-org/actions"}));
+  EXPECT_EQ(default_path, "src-org/main");
+  EXPECT_EQ(project.get<std::string>("sourceApiVersion", ""), "62.0");
+
+  // The scratch org definition, where sf looks by convention, turns Quotes on.
+  ptree scratch;
+  ASSERT_NO_THROW(boost::property_tree::read_json(
+      (fs::path(PE_SOURCE_DIR) / "config/project-scratch-def.json").string(), scratch));
+  EXPECT_EQ(scratch.get<std::string>("settings.quoteSettings.enableQuote", ""), "true");
 }
 
 TEST(SfdxMetadata, PlatformEventIsHighVolumeWithAStatusField) {
@@ -198,6 +239,66 @@ TEST(SfdxMetadata, PermissionSetCoversWhatTheWorkerWrites) {
   EXPECT_EQ(creatable, (std::set<std::string>{"Quote", "QuoteGenerationComplete__e"}));
   EXPECT_EQ(editable_fields,
             (std::set<std::string>{"Quote.GenerationKey__c", "QuoteLineItem.GenerationKey__c"}));
+}
+
+TEST(SfdxMetadata, SessionPermissionSetReadsTheDiscountOverride) {
+  auto set = read_metadata("permissionsets/GenerateQuotePermissions.permissionset-meta.xml",
+                           "PermissionSet", kActions);
+  // Held only while AppLink runs an invocation (user plus mode), never assigned for good.
+  EXPECT_EQ(set.get<std::string>("hasActivationRequired", ""), "true");
+  int fields = 0;
+  for (const auto& [tag, element] : set) {
+    if (tag == "objectPermissions" || tag == "userPermissions") ADD_FAILURE() << "grants " << tag;
+    if (tag != "fieldPermissions") continue;
+    ++fields;
+    EXPECT_EQ(element.get<std::string>("field", ""), "OpportunityLineItem.DiscountOverride__c");
+    EXPECT_EQ(element.get<std::string>("readable", ""), "true");
+    EXPECT_EQ(element.get<std::string>("editable", ""), "false");
+  }
+  EXPECT_EQ(fields, 1);
+}
+
+TEST(SfdxMetadata, OrgActionFlowCallsGenerateQuoteWithItsRequestType) {
+  auto flow = read_metadata("flows/GenerateQuoteTest.flow-meta.xml", "Flow", kActions);
+  EXPECT_EQ(flow.get<std::string>("processType", ""), "AutoLaunchedFlow");
+  EXPECT_EQ(flow.get<std::string>("status", ""), "Active");
+  EXPECT_EQ(flow.get<std::string>("apiVersion", ""), "62.0");
+
+  // start → the assignment → the action, and the action's body is the request variable.
+  const auto& action = flow.get_child("actionCalls");
+  EXPECT_EQ(action.get<std::string>("actionType", ""), "externalService");
+  EXPECT_EQ(action.get<std::string>("actionName", ""), "GenerateQuote.generateQuote");
+  EXPECT_EQ(action.get<std::string>("nameSegment", ""), "GenerateQuote.generateQuote");
+  EXPECT_EQ(action.get<std::string>("inputParameters.name", ""), "body");
+  const std::string request = action.get<std::string>("inputParameters.value.elementReference", "");
+  const auto& assignment = flow.get_child("assignments");
+  EXPECT_EQ(flow.get<std::string>("start.connector.targetReference", ""),
+            assignment.get<std::string>("name", ""));
+  EXPECT_EQ(assignment.get<std::string>("connector.targetReference", ""),
+            action.get<std::string>("name", ""));
+  EXPECT_EQ(assignment.get<std::string>("assignmentItems.assignToReference", ""),
+            request + ".opportunityId");
+  EXPECT_EQ(assignment.get<std::string>("assignmentItems.value.elementReference", ""),
+            "opportunityId");
+
+  std::map<std::string, ptree> variables;
+  for (const auto& [tag, element] : flow) {
+    if (tag == "variables") variables[element.get<std::string>("name", "")] = element;
+  }
+  ASSERT_TRUE(variables.count(request)) << request;
+  EXPECT_EQ(variables[request].get<std::string>("dataType", ""), "Apex");
+  EXPECT_EQ(variables[request].get<std::string>("apexClass", ""),
+            "herokuapplink__GenerateQuote_QuoteGenerationRequest");
+  ASSERT_TRUE(variables.count("opportunityId"));
+  EXPECT_EQ(variables["opportunityId"].get<std::string>("dataType", ""), "String");
+  EXPECT_EQ(variables["opportunityId"].get<std::string>("isInput", ""), "true");
+}
+
+TEST(SfdxMetadata, CallbackClassHasItsMetadataFile) {
+  ASSERT_TRUE(fs::exists(kActions / "classes/GenerateQuotesCallback.cls"));
+  auto meta = read_metadata("classes/GenerateQuotesCallback.cls-meta.xml", "ApexClass", kActions);
+  EXPECT_EQ(meta.get<std::string>("status", ""), "Active");
+  EXPECT_EQ(meta.get<std::string>("apiVersion", ""), "62.0");
 }
 
 }  // namespace
