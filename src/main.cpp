@@ -6,6 +6,7 @@
 #include "devorg/devorg_app.hpp"
 #include "jobs/jobs_command.hpp"
 #include "pricing/price_command.hpp"
+#include "applink/invoke_command.hpp"
 #include "web/web_app.hpp"
 #include "worker/worker_app.hpp"
 
@@ -104,6 +105,24 @@ int main(int argc, char** argv) {
   devorg->add_option("--fault-latency-ms", devorg_options.fault_latency_ms,
                      "Add this much latency to every API answer");
 
+  pe::applink::InvokeOptions invoke_options;
+  auto* invoke = app.add_subcommand(
+      "invoke", "Call the app as Salesforce would through AppLink (for local development)");
+  invoke->add_option("route", invoke_options.route, "The app's route, e.g. /api/generatequote")
+      ->required();
+  invoke->add_option("body", invoke_options.body, "JSON body, or @FILE")->required();
+  invoke->add_option("--method", invoke_options.method, "POST (default) or GET")
+      ->check(CLI::IsMember({"POST", "GET"}));
+  invoke->add_option("--app-url", invoke_options.app_url,
+                     "Where the app runs (default http://127.0.0.1:8080)");
+  invoke->add_option("--target-org", invoke_options.target_org,
+                     "The org alias for `sf org display --json`");
+  invoke->add_option("--sf-json", invoke_options.sf_json,
+                     "A file holding the output of `sf org display --json`");
+  invoke->add_option("--instance-url", invoke_options.instance_url,
+                     "The org's URL, with SF_ACCESS_TOKEN in the environment (instead of sf)");
+  invoke->add_option("--username", invoke_options.username, "The user, with --instance-url");
+
   pe::demo::DemoOptions demo_options;
   auto* demo = app.add_subcommand(
       "demo", "Run Redis, the local org, web and worker; bulk-edit opportunities; show the quotes");
@@ -133,6 +152,10 @@ int main(int argc, char** argv) {
     return pe::jobs::run_jobs_command(jobs_options, env, std::cout, std::cerr);
   }
   if (devorg->parsed()) return pe::devorg::run_devorg(devorg_options, env);
+  if (invoke->parsed()) {
+    if (!env.get("LOG_LEVEL")) pe::log::set_level(pe::log::Level::warn);
+    return pe::applink::run_invoke(invoke_options, env, std::cout, std::cerr);
+  }
   if (demo->parsed()) return pe::demo::run_demo(demo_options, env, std::cout, std::cerr);
   if (price->parsed())
     return pe::pricing::run_price(price_options, env, std::cin, std::cout, std::cerr);

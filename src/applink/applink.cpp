@@ -1,7 +1,6 @@
 #include "applink/applink.hpp"
 
 #include "applink/invocation.hpp"
-#include "common/base64.hpp"
 
 #include "common/json_exact.hpp"
 #include "common/json_text.hpp"
@@ -18,8 +17,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 namespace http = boost::beast::http;
 
-constexpr size_t kMaxContextHeader = 16 * 1024;
-
 std::string upper(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -31,49 +28,9 @@ std::string text(const json::object& o, std::string_view key) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
-Error malformed(std::string_view what) {
-  return Error{Errc::invalid_argument, "malformed x-client-context: " + std::string(what)};
-}
 
 }  // namespace
 
-Result<ClientContext> parse_client_context(std::string_view header) {
-  if (header.empty()) return Error{Errc::unauthenticated, "the x-client-context header is missing"};
-  if (header.size() > kMaxContextHeader) return malformed("longer than 16 KiB");
-  auto decoded = base64_decode(header);
-  if (!decoded) return malformed("not base64");
-  auto parsed = parse_json_exact(*decoded, 8);
-  if (!parsed || !parsed->is_object()) return malformed("not a JSON object");
-  const auto& o = parsed->as_object();
-  ClientContext ctx;
-  ctx.org.access_token = text(o, "accessToken");
-  if (ctx.org.access_token.empty()) return malformed("accessToken is missing");
-  std::string version = text(o, "apiVersion");
-  if (!version.empty() && (version[0] == 'v' || version[0] == 'V')) version.erase(0, 1);
-  if (version.empty() || version.find_first_not_of("0123456789.") != std::string::npos) {
-    return malformed("apiVersion is missing or not a version");
-  }
-  ctx.org.api_version = version;
-  std::string domain = text(o, "orgDomainUrl");
-  if (domain.empty()) return malformed("orgDomainUrl is missing");
-  if (domain.find("://") == std::string::npos) domain = "https://" + domain;
-  while (!domain.empty() && domain.back() == '/') domain.pop_back();
-  ctx.org.instance_url = domain;
-  ctx.request_id = text(o, "requestId");
-  ctx.namespace_prefix = text(o, "namespace");
-  if (ctx.namespace_prefix == "null") ctx.namespace_prefix.clear();
-  auto org_id = SalesforceId::parse(text(o, "orgId"));
-  if (!org_id || org_id->prefix() != "00D") return malformed("orgId is not an organization Id");
-  ctx.org_id = *org_id;
-  const json::value* user = o.if_contains("userContext");
-  if (!user || !user->is_object()) return malformed("userContext is missing");
-  auto user_id = SalesforceId::parse(text(user->as_object(), "userId"));
-  if (!user_id || user_id->prefix() != "005")
-    return malformed("userContext.userId is not a user Id");
-  ctx.user_id = *user_id;
-  ctx.username = text(user->as_object(), "username");
-  return ctx;
-}
 
 Result<AppLink> AppLink::from_env(const Env& env, std::string_view attachment) {
   AppLink link;

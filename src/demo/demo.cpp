@@ -5,6 +5,7 @@
 #include "applink/applink.hpp"
 #include "common/log.hpp"
 #include "common/redact.hpp"
+#include "demo/demo_org_actions.hpp"
 #include "demo/demo_stack.hpp"
 #include "demo/demo_text.hpp"
 #include "demo/demo_watch.hpp"
@@ -198,6 +199,9 @@ struct Flow {
     print_summary(out, *edit, *seen, seconds,
                   static_cast<int64_t>(after->api_requests - before->api_requests),
                   static_cast<int64_t>(api.requests()));
+    auto actions =
+        co_await show_org_actions(client, stack, out, std::chrono::seconds(options.timeout_seconds));
+    if (!actions) co_return actions.error();
     if (options.keep) co_await keep_running();
     co_return Result<void>{};
   }

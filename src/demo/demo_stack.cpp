@@ -212,10 +212,17 @@ asio::awaitable<Result<void>> DemoStack::start(net::HttpClient& client) {
   // One step after the other; never co_await inside a condition (GCC 12).
   auto redis = co_await start_redis();
   if (!redis) co_return redis;
-  auto web = co_await start_web(client);
-  if (!web) co_return web;
+  // web's port is chosen first: the org delivers its change events there and sends its
+  // invocations there, and web needs the org's AppLink variables to verify invocations.
+  auto port = free_loopback_port();
+  if (!port) co_return port.error();
+  web_url_ = "http://127.0.0.1:" + std::to_string(*port);
+  webhook_token_ = random_hex(24);
+  seal_key_ = random_hex(32);
   auto org = co_await start_org();
   if (!org) co_return org;
+  auto web = co_await start_web(client, *port);
+  if (!web) co_return web;
   auto worker = co_await start_worker();
   co_return worker;
 }
@@ -260,18 +267,17 @@ asio::awaitable<Result<void>> DemoStack::start_redis() {
   co_return Result<void>{};
 }
 
-asio::awaitable<Result<void>> DemoStack::start_web(net::HttpClient& client) {
-  auto port = free_loopback_port();
-  if (!port) co_return port.error();
-  webhook_token_ = random_hex(24);
-  web_url_ = "http://127.0.0.1:" + std::to_string(*port);
+asio::awaitable<Result<void>> DemoStack::start_web(net::HttpClient& client, int port) {
   auto env = redis_env();
-  env.insert({{"PORT", std::to_string(*port)},
+  for (const auto& [key, value] : org_env_.values()) env[key] = value;
+  env.insert({{"PORT", std::to_string(port)},
               {"WEB_THREADS", "1"},
               {"LOG_LEVEL", "info"},
               {"PRICING_WEBHOOK_TOKEN", webhook_token_},
               {"PRICING_FLUSH_SECONDS", "2"},
-              {"CONNECTION_NAMES", "devorg"}});
+              {"PRICING_SEAL_KEY", seal_key_},
+              {"PRICING_DEVORG_URL", org_url_}});
+  if (!options_.rules.empty()) env["PRICING_RULES"] = options_.rules.string();
   auto child = spawn("web", {options_.binary.string(), "web"}, std::move(env));
   if (!child) co_return child.error();
   auto ready = co_await wait_ready("web", 15s, [&]() -> asio::awaitable<bool> {
@@ -290,7 +296,7 @@ asio::awaitable<Result<void>> DemoStack::start_org() {
                      {options_.binary.string(), "devorg", "--port", "0", "--seed",
                       std::to_string(options_.seed_opportunities), "--env-file", env_file.string(),
                       "--webhook", web_url_ + "/api/generatequotes", "--webhook-token",
-                      webhook_token_, "--connection", "devorg"},
+                      webhook_token_, "--connection", "devorg", "--app-url", web_url_},
                      {{"LOG_LEVEL", "info"}});
   if (!child) co_return child.error();
   auto ready = co_await wait_ready("the local org", 30s, [&]() -> asio::awaitable<bool> {
@@ -315,6 +321,7 @@ asio::awaitable<Result<void>> DemoStack::start_worker() {
   auto env = redis_env();
   for (const auto& [key, value] : org_env_.values()) env[key] = value;
   env["LOG_LEVEL"] = "info";
+  env["PRICING_SEAL_KEY"] = seal_key_;
   if (!options_.rules.empty()) env["PRICING_RULES"] = options_.rules.string();
   auto child = spawn("worker", {options_.binary.string(), "worker"}, std::move(env));
   if (!child) co_return child.error();

@@ -67,7 +67,7 @@ class DemoStack {
 
  private:
   boost::asio::awaitable<Result<void>> start_redis();
-  boost::asio::awaitable<Result<void>> start_web(net::HttpClient& client);
+  boost::asio::awaitable<Result<void>> start_web(net::HttpClient& client, int port);
   boost::asio::awaitable<Result<void>> start_org();
   boost::asio::awaitable<Result<void>> start_worker();
   Result<ChildProcess*> spawn(const std::string& name, std::vector<std::string> argv,
@@ -86,6 +86,7 @@ class DemoStack {
   std::string redis_url_;
   std::string redis_prefix_;  // PRICING_REDIS_PREFIX for the roles; empty: the default
   std::string webhook_token_;
+  std::string seal_key_;  // PRICING_SEAL_KEY of web and worker: 32 random bytes in hex
   std::string web_url_;
   std::string org_url_;
   Env org_env_;
