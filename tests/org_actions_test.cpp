@@ -188,7 +188,7 @@ TEST_F(OrgActions, HeadersThatAreMissingForgedExpiredOrFromAnotherOrgAreRefused)
   ASSERT_TRUE(genuine);
   EXPECT_EQ(genuine->status, 200) << genuine->body;
 
-  auto none = post_to_web("/api/generatequote", {}, body);
+  auto none = post_to_web("/api/generatequote", json::object{}, body);
   EXPECT_EQ(none->status, 401) << none->body;
   auto only_client = headers;
   only_client.erase("x-request-context");

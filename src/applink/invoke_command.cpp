@@ -149,8 +149,8 @@ asio::awaitable<Result<std::pair<std::string, std::string>>> look_up_ids(net::Ht
   co_return std::pair{user, org_id};
 }
 
-asio::awaitable<int> invoke(const InvokeOptions& options, const Env& env, std::ostream& out,
-                            std::ostream& err) {
+asio::awaitable<int> invoke(asio::io_context& io, const InvokeOptions& options, const Env& env,
+                            std::ostream& out, std::ostream& err) {
   auto org = find_org(options, env);
   if (!org) {
     err << "pricing-engine invoke: " << org.error().message << "\n";
@@ -169,7 +169,7 @@ asio::awaitable<int> invoke(const InvokeOptions& options, const Env& env, std::o
     err << "pricing-engine invoke: the body is not valid JSON\n";
     co_return 2;
   }
-  auto client = net::HttpClient::create(co_await asio::this_coro::executor).value();
+  auto client = net::HttpClient::create(io).value();
   auto ids = co_await look_up_ids(client, *org);
   if (!ids) {
     err << "pricing-engine invoke: " << ids.error().message << "\n";
@@ -182,22 +182,26 @@ asio::awaitable<int> invoke(const InvokeOptions& options, const Env& env, std::o
   }
   std::string context_id = random_uuid();
   std::string request_id = std::string(org_id->str15()) + "-" + context_id;
-  json::object client_context{
-      {"accessToken", org->access_token},
-      {"apiVersion", org->api_version},
-      {"requestId", request_id},
-      {"namespace", ""},
-      {"orgId", org_id->str()},
-      {"orgDomainUrl", org->instance_url},
-      {"userContext", json::object{{"userId", ids->first}, {"username", org->username}}}};
-  json::object request_context{{"id", context_id},
-                               {"auth", "local-invoke (not signed by Salesforce)"},
-                               {"loginUrl", org->instance_url},
-                               {"orgDomainUrl", org->instance_url},
-                               {"orgId", org_id->str()},
-                               {"resource", options.route},
-                               {"type", "ApexCallout"},
-                               {"appUuid", std::string(env.get("HEROKU_APP_ID").value_or("local"))}};
+  json::object user;
+  user["userId"] = ids->first;
+  user["username"] = org->username;
+  json::object client_context;
+  client_context["accessToken"] = org->access_token;
+  client_context["apiVersion"] = org->api_version;
+  client_context["requestId"] = request_id;
+  client_context["namespace"] = "";
+  client_context["orgId"] = org_id->str();
+  client_context["orgDomainUrl"] = org->instance_url;
+  client_context["userContext"] = std::move(user);
+  json::object request_context;
+  request_context["id"] = context_id;
+  request_context["auth"] = "local-invoke (not signed by Salesforce)";
+  request_context["loginUrl"] = org->instance_url;
+  request_context["orgDomainUrl"] = org->instance_url;
+  request_context["orgId"] = org_id->str();
+  request_context["resource"] = options.route;
+  request_context["type"] = "ApexCallout";
+  request_context["appUuid"] = std::string(env.get("HEROKU_APP_ID").value_or("local"));
   std::string app = options.app_url;
   while (!app.empty() && app.back() == '/') app.pop_back();
   net::HttpRequest req{
@@ -227,7 +231,7 @@ int run_invoke(const InvokeOptions& options, const Env& env, std::ostream& out, 
     return 2;
   }
   asio::io_context io;
-  auto done = asio::co_spawn(io, invoke(options, env, out, err), asio::use_future);
+  auto done = asio::co_spawn(io, invoke(io, options, env, out, err), asio::use_future);
   io.run();
   return done.get();
 }
