@@ -65,8 +65,9 @@ Result<std::string> sf_output(const InvokeOptions& options) {
   while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
   int status = pclose(pipe);
   if (status != 0 && output.empty()) {
-    return Error{Errc::unavailable,
-                 "`" + command + "` failed: is the Salesforce CLI installed and the org logged in?"};
+    return Error{
+        Errc::unavailable,
+        "`" + command + "` failed: is the Salesforce CLI installed and the org logged in?"};
   }
   return output;
 }
@@ -78,15 +79,15 @@ Result<Org> find_org(const InvokeOptions& options, const Env& env) {
     org.access_token = std::string(env.get("SF_ACCESS_TOKEN").value_or(""));
     org.username = options.username;
     if (org.access_token.empty()) {
-      return Error{Errc::invalid_argument, "--instance-url needs SF_ACCESS_TOKEN in the environment"};
+      return Error{Errc::invalid_argument,
+                   "--instance-url needs SF_ACCESS_TOKEN in the environment"};
     }
   } else {
     auto output = sf_output(options);
     if (!output) return output.error();
     auto parsed = parse_json_exact(*output);
-    const json::value* result = parsed && parsed->is_object()
-                                    ? parsed->as_object().if_contains("result")
-                                    : nullptr;
+    const json::value* result =
+        parsed && parsed->is_object() ? parsed->as_object().if_contains("result") : nullptr;
     if (!result || !result->is_object()) {
       return Error{Errc::invalid_argument, "the sf org display output has no \"result\" object"};
     }
@@ -124,9 +125,9 @@ asio::awaitable<Result<std::pair<std::string, std::string>>> look_up_ids(net::Ht
       q += kHex[c & 15];
     }
   }
-  net::HttpRequest req{.url = org.instance_url + "/services/data/v" + org.api_version +
-                              "/query?q=" + q,
-                       .headers = {{"Authorization", "Bearer " + org.access_token}}};
+  net::HttpRequest req{
+      .url = org.instance_url + "/services/data/v" + org.api_version + "/query?q=" + q,
+      .headers = {{"Authorization", "Bearer " + org.access_token}}};
   auto res = co_await client.request(std::move(req));
   if (!res) co_return Error{res.error().code, "the org: " + res.error().message};
   if (res->status != 200) {
@@ -215,8 +216,7 @@ asio::awaitable<int> invoke(asio::io_context& io, const InvokeOptions& options, 
       .timeout = std::chrono::seconds(130)};  // a little past Salesforce's 120 s for sync calls
   auto res = co_await client.request(std::move(req));
   if (!res) {
-    err << "pricing-engine invoke: " << app << options.route << ": " << res.error().message
-        << "\n";
+    err << "pricing-engine invoke: " << app << options.route << ": " << res.error().message << "\n";
     co_return 1;
   }
   out << "HTTP " << res->status << "\n" << res->body << "\n";

@@ -199,8 +199,8 @@ struct Flow {
     print_summary(out, *edit, *seen, seconds,
                   static_cast<int64_t>(after->api_requests - before->api_requests),
                   static_cast<int64_t>(api.requests()));
-    auto actions =
-        co_await show_org_actions(client, stack, out, std::chrono::seconds(options.timeout_seconds));
+    auto actions = co_await show_org_actions(client, stack, out,
+                                             std::chrono::seconds(options.timeout_seconds));
     if (!actions) co_return actions.error();
     if (options.keep) co_await keep_running();
     co_return Result<void>{};

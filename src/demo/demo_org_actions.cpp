@@ -61,8 +61,7 @@ json::array seeded_opportunities(int count) {
 }  // namespace
 
 asio::awaitable<Result<OrgActionsShown>> show_org_actions(net::HttpClient& client,
-                                                          const DemoStack& stack,
-                                                          std::ostream& out,
+                                                          const DemoStack& stack, std::ostream& out,
                                                           std::chrono::seconds timeout) {
   OrgActionsShown shown;
   json::array ids = seeded_opportunities(6);
@@ -75,8 +74,8 @@ asio::awaitable<Result<OrgActionsShown>> show_org_actions(net::HttpClient& clien
   auto started = std::chrono::steady_clock::now();
   auto now = co_await invoke(client, stack, std::move(sync));
   if (!now) co_return now.error();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - started)
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  started)
                 .count();
   const json::value* status = now->if_contains("status");
   const json::value* body = now->if_contains("body");

@@ -1,0 +1,75 @@
+// The OpenAPI document and the router agree: every documented operation is routed, with the
+// method, path and media type the document gives, and every org-action route is documented.
+#include "web/org_actions.hpp"
+
+#include "applink/api_document.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace pe::web {
+namespace {
+
+namespace http = net::http;
+
+struct Routed {
+  boost::asio::io_context io;
+  net::HttpClient client = net::HttpClient::create(io).value();
+  std::shared_ptr<net::RedisConnection> redis =
+      net::RedisConnection::create(io, net::RedisConfig{}).value();  // never started
+  OrgActionsConfig config;
+  OrgActions actions{config, std::nullopt, nullptr, client,
+                     std::make_shared<jobs::JobQueue>(redis)};
+  net::Router router;
+  Routed() { actions.add_routes(router); }
+};
+
+TEST(OrgActionsRoutes, EveryDocumentedOperationIsRouted) {
+  Routed r;
+  ASSERT_FALSE(applink::api_operations().empty());
+  for (const auto& op : applink::api_operations()) {
+    auto method = http::string_to_verb(std::string(op.method == "post" ? "POST" : "GET"));
+    auto match = r.router.match(method, op.path);
+    EXPECT_EQ(match.kind, net::Router::Match::Kind::found) << op.method << " " << op.path;
+    if (match.route && op.request_schema) {
+      const auto& types = match.route->options.content_types;
+      EXPECT_NE(std::find(types.begin(), types.end(), "application/json"), types.end()) << op.path;
+    }
+  }
+}
+
+TEST(OrgActionsRoutes, EveryRouteIsDocumentedWithItsOperationId) {
+  Routed r;
+  std::set<std::string> ids;
+  for (const auto& route : r.router.routes()) {
+    const auto* op =
+        applink::find_operation(std::string(http::to_string(route.method)), route.pattern);
+    ASSERT_NE(op, nullptr) << route.pattern << " is routed but not in api-docs.yaml";
+    ids.insert(op->operation_id);
+  }
+  EXPECT_EQ(ids, (std::set<std::string>{"generateQuote", "generateQuotes", "generateQuotesAsync"}));
+}
+
+TEST(OrgActionsRoutes, TheDocumentedErrorStatusesIncludeWhatTheRoutesAnswer) {
+  // Every operation answers 400 (a bad body), 401 (no invocation headers), 403 (refused by
+  // AppLink, or a field the user may not read), 503 (AppLink or Salesforce unavailable) and 500.
+  for (const auto& op : applink::api_operations()) {
+    const auto& responses = op.operation->at("responses").as_object();
+    for (const char* status : {"400", "401", "403", "500", "503"}) {
+      EXPECT_TRUE(responses.contains(status)) << op.operation_id << " does not document " << status;
+    }
+    EXPECT_TRUE(responses.contains(op.has_callbacks ? "201" : "200")) << op.operation_id;
+  }
+  EXPECT_TRUE(applink::find_operation("post", "/api/generatequote")
+                  ->operation->at("responses")
+                  .as_object()
+                  .contains("404"));
+  EXPECT_TRUE(applink::operation_has_callbacks("POST", "/api/generatequote/async"));
+  EXPECT_FALSE(applink::operation_has_callbacks("POST", "/api/generatequote"));
+}
+
+}  // namespace
+}  // namespace pe::web
