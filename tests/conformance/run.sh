@@ -18,7 +18,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-LOG_LEVEL=warn "$binary" devorg --port 0 --seed 50 --env-file "$work/org.env" >"$work/devorg.log" 2>&1 &
+# The port of the AppLink SDK test's own app (applink_sdk.test.mjs), where the org sends its
+# invocations.
+APPLINK_TEST_APP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export APPLINK_TEST_APP_PORT
+LOG_LEVEL=warn "$binary" devorg --port 0 --seed 50 --env-file "$work/org.env" \
+  --app-url "http://127.0.0.1:$APPLINK_TEST_APP_PORT" >"$work/devorg.log" 2>&1 &
 org_pid=$!
 for _ in $(seq 1 200); do
   [[ -s $work/org.env ]] && break
