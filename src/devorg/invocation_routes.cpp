@@ -75,112 +75,133 @@ json::object headers_json(const InvocationHeaders& h) {
           {"x-client-context", h.client_context}};
 }
 
-asio::awaitable<Response> invoke(OrgState& org, Request& req) {
-  auto parsed = parse_json_exact(req.body());
-  if (!parsed) co_return api_error(ApiError("JSON_PARSER_ERROR", parsed.error().message));
-  std::string org15(org.store->org_id().str15());
-  auto request = parse_invocation_request(*parsed, org15);
-  if (!request) co_return api_error(request.error());
-  std::string username = request->user.empty() ? std::string(kIntegrationUsername) : request->user;
-  const OrgUser* user = org.access.user(username);
-  if (user == nullptr) {
-    co_return api_error(
-        ApiError("INVALID_INPUT", "user " + username + " does not exist", 400, {"user"}));
-  }
-  if (!org.access.assigned(*user, kInvokePermissionSet)) {
-    co_return api_error(ApiError("INSUFFICIENT_ACCESS",
-                                 std::string(user->username) + " is not assigned the " +
-                                     std::string(kInvokePermissionSet) + " permission set",
-                                 403));
-  }
-  if (auto ok = org.access.check_session_sets(*user, request->permission_sets); !ok) {
-    co_return api_error(ok.error());
-  }
+// One invocation, ready to send: what was asked, by whom, and what Salesforce adds to it.
+struct Invocation {
+  InvocationRequest request;
+  const OrgUser* user = nullptr;
+  std::string token;  // the session in x-client-context
+  InvocationHeaders headers;
+  json::value callback_url;  // null, or {org}/devorg/callbacks/{id}
+};
 
-  std::string context_id =
-      request->context_id.empty() ? random_token(kContextIdLength) : request->context_id;
+// Checks the request and the user's permission sets, then mints the session, the auth token
+// and the headers (and the callback URL for an operation with callbacks).
+ApiResult<Invocation> prepare(OrgState& org, std::string_view text) {
+  auto parsed = parse_json_exact(text);
+  if (!parsed) return ApiError("JSON_PARSER_ERROR", parsed.error().message);
+  auto request = parse_invocation_request(*parsed, org.store->org_id().str15());
+  if (!request) return request.error();
+  Invocation out{.request = std::move(*request)};
+  InvocationRequest& r = out.request;
+  std::string username = r.user.empty() ? std::string(kIntegrationUsername) : r.user;
+  out.user = org.access.user(username);
+  if (out.user == nullptr) {
+    return ApiError("INVALID_INPUT", "user " + username + " does not exist", 400, {"user"});
+  }
+  if (!org.access.assigned(*out.user, kInvokePermissionSet)) {
+    return ApiError("INSUFFICIENT_ACCESS",
+                    std::string(out.user->username) + " is not assigned the " +
+                        std::string(kInvokePermissionSet) + " permission set",
+                    403);
+  }
+  if (auto ok = org.access.check_session_sets(*out.user, r.permission_sets); !ok) {
+    return ok.error();
+  }
+  bool callbacks = operation_has_callbacks(r.method, r.path());
+  if (callbacks && !r.body.is_object()) {
+    return ApiError("INVALID_INPUT", "body must be a JSON object: the operation has callbacks", 400,
+                    {"body"});
+  }
+  std::string id = r.context_id.empty() ? random_token(kContextIdLength) : r.context_id;
   std::string org_id(org.store->org_id().str());
   std::string auth =
       org.signer->mint({.org_id = org_id,
                         .org_domain_url = org.base_url,
                         .app_uuid = org.tokens->app_id(),
-                        .request_id = context_id,
+                        .request_id = id,
                         .exp = epoch_seconds() + org.faults.invocation_ttl().count()});
-  std::string token = org.sessions->issue(user->id, org.faults.token_ttl());
-  InvocationHeaders headers = invocation_headers({.context_id = context_id,
-                                                  .auth = std::move(auth),
-                                                  .org_id = org_id,
-                                                  .org_url = org.base_url,
-                                                  .resource = request->path(),
-                                                  .app_uuid = org.tokens->app_id(),
-                                                  .access_token = token,
-                                                  .user_id = std::string(user->id.str()),
-                                                  .username = std::string(user->username)});
-  json::value callback_url = nullptr;
-  if (operation_has_callbacks(request->method, request->path())) {
-    if (!request->body.is_object()) {
-      co_return api_error(ApiError("INVALID_INPUT",
-                                   "body must be a JSON object: the operation has callbacks", 400,
-                                   {"body"}));
-    }
-    callback_url = org.base_url + "/devorg/callbacks/" + context_id;
+  out.token = org.sessions->issue(out.user->id, org.faults.token_ttl());
+  out.headers = invocation_headers({.context_id = id,
+                                    .auth = std::move(auth),
+                                    .org_id = org_id,
+                                    .org_url = org.base_url,
+                                    .resource = r.path(),
+                                    .app_uuid = org.tokens->app_id(),
+                                    .access_token = out.token,
+                                    .user_id = std::string(out.user->id.str()),
+                                    .username = std::string(out.user->username)});
+  if (callbacks) {
+    out.callback_url = org.base_url + "/devorg/callbacks/" + id;
     // Salesforce creates the callback URL; whatever the caller put there is replaced.
-    request->body.as_object()["callbackUrl"] = callback_url;
-    org.callbacks.expect(context_id);
+    r.body.as_object()["callbackUrl"] = out.callback_url;
+    org.callbacks.expect(id);
   }
+  return out;
+}
 
-  if (!request->send) {
-    // Nothing is called: the session permission sets stay active as long as the auth token
-    // lives, so that a test can send these headers itself.
-    org.sessions->activate(token, request->permission_sets,
-                           Sessions::Clock::now() + org.faults.invocation_ttl());
-    co_return json_answer(200, json::object{{"headers", headers_json(headers)},
-                                            {"requestId", headers.request_id},
-                                            {"callbackUrl", callback_url}});
-  }
-
-  net::HttpRequest call{.method = request->method == "GET" ? http::verb::get : http::verb::post,
-                        .url = org.options.app_url + request->url,
-                        .headers = {{"x-request-id", headers.request_id},
-                                    {"x-request-context", headers.request_context},
-                                    {"x-client-context", headers.client_context},
+net::HttpRequest app_request(const OrgState& org, const Invocation& inv) {
+  net::HttpRequest call{.method = inv.request.method == "GET" ? http::verb::get : http::verb::post,
+                        .url = org.options.app_url + inv.request.url,
+                        .headers = {{"x-request-id", inv.headers.request_id},
+                                    {"x-request-context", inv.headers.request_context},
+                                    {"x-client-context", inv.headers.client_context},
                                     {"Accept", "application/json"}}};
   if (call.method == http::verb::post) {
     call.headers.push_back({"Content-Type", "application/json"});
-    call.body = json_text(request->body);
+    call.body = json_text(inv.request.body);
   }
   call.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(kAppTimeout);
   call.max_response_body = kAppBodyLimit;
-  // Active until the app answers (bounded, should the answer never come).
-  org.sessions->activate(token, request->permission_sets,
+  return call;
+}
+
+// POST /devorg/invocations: calls the app, with the session permission sets active until it
+// answers.
+asio::awaitable<Response> invoke(OrgState& org, Request& req) {
+  auto prepared = prepare(org, req.body());
+  if (!prepared) co_return api_error(prepared.error());
+  Invocation inv = std::move(*prepared);
+  if (!inv.request.send) {
+    // Nothing is called: the session permission sets stay active as long as the auth token
+    // lives, so that a test can send these headers itself.
+    org.sessions->activate(inv.token, inv.request.permission_sets,
+                           Sessions::Clock::now() + org.faults.invocation_ttl());
+    co_return json_answer(200, json::object{{"headers", headers_json(inv.headers)},
+                                            {"requestId", inv.headers.request_id},
+                                            {"callbackUrl", inv.callback_url}});
+  }
+  net::HttpRequest call = app_request(org, inv);
+  // Bounded, should the answer never come.
+  org.sessions->activate(inv.token, inv.request.permission_sets,
                          Sessions::Clock::now() + kAppTimeout + 10s);
-  auto log = log::Logger().with("request_id", headers.request_id);
   auto started = std::chrono::steady_clock::now();
   auto answer = co_await org.client->request(std::move(call));
-  org.sessions->deactivate(token);
+  org.sessions->deactivate(inv.token);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   started)
                 .count();
+  auto log = log::Logger().with("request_id", inv.headers.request_id);
+  std::string path = inv.request.path();
   if (!answer) {
-    log.warn("invocation_failed", {{"path", request->path()},
-                                   {"user", user->username},
+    log.warn("invocation_failed", {{"path", path},
+                                   {"user", inv.user->username},
                                    {"error", answer.error().message},
                                    {"ms", ms}});
     co_return json_answer(
         502, json::object{{"errorCode", "APP_UNAVAILABLE"},
                           {"message", "the app did not answer: " + answer.error().message},
-                          {"requestId", headers.request_id},
-                          {"callbackUrl", callback_url}});
+                          {"requestId", inv.headers.request_id},
+                          {"callbackUrl", inv.callback_url}});
   }
-  log.info("invocation", {{"method", request->method},
-                          {"path", request->path()},
-                          {"user", user->username},
+  log.info("invocation", {{"method", inv.request.method},
+                          {"path", path},
+                          {"user", inv.user->username},
                           {"status", answer->status},
                           {"ms", ms}});
   co_return json_answer(200, json::object{{"status", answer->status},
                                           {"body", answer_body(answer->body)},
-                                          {"requestId", headers.request_id},
-                                          {"callbackUrl", callback_url}});
+                                          {"requestId", inv.headers.request_id},
+                                          {"callbackUrl", inv.callback_url}});
 }
 
 // POST {HEROKU_APPLINK_API_URL}/invocations/authentication, as the mesh calls it.

@@ -135,9 +135,6 @@ net::Handler api(OrgState& org, std::string kind, ApiBody body) {
     if (session == nullptr) {
       co_return sf_error(ApiError("INVALID_SESSION_ID", "Session expired or invalid", 401));
     }
-    // The session's user and field-level security as they are now (a session permission set
-    // may have been activated or deactivated since it was issued).
-    Actor actor = org.actor_for(*session);
     org.stats.count(kind);
     if (org.faults.latency().count() > 0) {
       asio::steady_timer timer(*org.io, org.faults.latency());
@@ -148,9 +145,15 @@ net::Handler api(OrgState& org, std::string kind, ApiBody body) {
       org.stats.count_fault();
       co_return sf_json(fault->status, fault->body);
     }
+    // The session as it is now, after the latency: it may have expired, and a session permission
+    // set may have been deactivated since the request came in.
+    session = org.sessions->find(auth.substr(kBearer.size()));
+    if (session == nullptr) {
+      co_return sf_error(ApiError("INVALID_SESSION_ID", "Session expired or invalid", 401));
+    }
     org.pending_changes.clear();
     // Set only around the body, which never suspends: no other request runs while it acts.
-    ScopedActor acting(*org.store, std::move(actor));
+    ScopedActor acting(*org.store, org.actor_for(*session));
     Response res = co_await body(req, version);
     org.publish_changes(call_client(req));
     res.set("Sforce-Limit-Info", "api-usage=" + std::to_string(org.stats.total()) + "/15000");
