@@ -98,6 +98,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{0}, int64_t{86'400 * 365}));
   devorg->add_option("--connection", devorg_options.connection_name,
                      "The AppLink connection name it answers for (default devorg)");
+  devorg->add_option("--app-url", devorg_options.app_url,
+                     "The app POST /devorg/invocations calls (default http://127.0.0.1:8080)");
   devorg->add_option("--fault-error-rate", devorg_options.fault_error_rate,
                      "Answer this share of API requests with 500 or 503 (0 to 1)");
   devorg->add_option("--fault-limit-rate", devorg_options.fault_limit_rate,

@@ -59,7 +59,7 @@ TEST_F(AppLinkTest, GetsCachesAndRefreshesCredentialsThatTheOrgAccepts) {
   salesforce::DataApi api(client_, *creds);
   auto page = run(api.query("SELECT Id FROM User"));
   ASSERT_TRUE(page) << page.error().describe();
-  EXPECT_EQ(page->total_size, 1);
+  EXPECT_EQ(page->total_size, 2);  // the integration user and the sales user
   auto refreshed = run(link.refresh(client_, "devorg"));
   ASSERT_TRUE(refreshed);
   auto unknown = run(link.credentials(client_, "no-such-org"));

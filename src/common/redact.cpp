@@ -80,6 +80,24 @@ std::pair<size_t, size_t> value_after_key(std::string_view text, size_t key_end)
   return {begin, std::min(i, text.size())};
 }
 
+// A JWT or a base64 JSON document ("eyJ" is base64 of '{"'): an invocation's `auth` token, an
+// x-request-context or x-client-context value. At least 20 characters of base64, base64url and
+// dots, at a word boundary.
+size_t encoded_json_length(std::string_view text, size_t pos) {
+  if (text.compare(pos, 3, "eyJ") != 0) return 0;
+  if (pos > 0 && (is_alnum(text[pos - 1]) || text[pos - 1] == '_' || text[pos - 1] == '-' ||
+                  text[pos - 1] == '.' || text[pos - 1] == '+' || text[pos - 1] == '/')) {
+    return 0;
+  }
+  size_t i = pos;
+  while (i < text.size() &&
+         (is_alnum(text[i]) || text[i] == '.' || text[i] == '_' || text[i] == '-' ||
+          text[i] == '+' || text[i] == '/' || text[i] == '=')) {
+    ++i;
+  }
+  return i - pos >= 20 ? i - pos : 0;
+}
+
 constexpr std::array<std::string_view, 10> kSensitiveWords = {
     "token",  "password", "passwd",  "secret",     "authorization",
     "cookie", "apikey",   "api_key", "credential", "x-client-context"};
@@ -108,7 +126,8 @@ std::pair<size_t, size_t> auth_scheme_at(std::string_view text, size_t pos) {
 }
 
 // Whether a rule can start at a character: the first letters of the auth schemes ("bearer ",
-// "basic "), of "://", of session ids ("00D") and of the sensitive words. Every other character
+// "basic "), of "://", of session ids ("00D"), of encoded JSON ("eyJ") and of the sensitive words.
+// Every other character
 // is copied without trying the rules, which keeps redaction cheap on ordinary log values.
 constexpr std::array<bool, 256> kRuleStarts = [] {
   std::array<bool, 256> starts{};
@@ -119,6 +138,7 @@ constexpr std::array<bool, 256> kRuleStarts = [] {
   mark('b');
   mark(':');
   mark('0');
+  mark('e');
   for (auto word : kSensitiveWords) mark(word[0]);
   return starts;
 }();
@@ -163,6 +183,11 @@ std::string redact(std::string_view text) {
         i = k;  // continue from '@'
         continue;
       }
+    }
+    if (size_t n = encoded_json_length(text, i); n > 0) {
+      out.append(kRedacted);
+      i += n;
+      continue;
     }
     if (size_t n = session_id_length(text, i); n > 0) {
       out.append(kRedacted);

@@ -25,6 +25,8 @@ bool is_sensitive_key(std::string_view key);
 //  - the credentials after "Bearer " / "Basic " (any case);
 //  - the password of "scheme://user:password@" (and "scheme://:password@");
 //  - Salesforce session ids ("00D" + org id + "!" + token);
+//  - JWTs and base64 JSON ("eyJ...", 20 characters or more): invocation auth tokens and the
+//    x-request-context / x-client-context header values;
 //  - the value after a sensitive key written as key=value, key: value, "key":"value".
 // Text without secrets comes back unchanged.
 std::string redact(std::string_view text);

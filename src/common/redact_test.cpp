@@ -30,6 +30,19 @@ TEST(Redact, SalesforceSessionIds) {
   EXPECT_EQ(redact("org 00D5e000000abcdEAA"), "org 00D5e000000abcdEAA");
 }
 
+TEST(Redact, JwtsAndBase64Json) {
+  // An invocation's auth token (base64url payload . signature) and a JWT.
+  EXPECT_EQ(redact("auth eyJvcmdfaWQiOiIwMEQifQ.c2lnbmF0dXJlLWJ5dGVz-_ end"),
+            "auth [REDACTED] end");
+  EXPECT_EQ(redact("jwt=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc"), "jwt=[REDACTED]");
+  // A header value: base64 of a JSON object.
+  EXPECT_EQ(redact("x-request-context: eyJpZCI6IjEyMyIsImF1dGgiOiJ4In0="),
+            "x-request-context: [REDACTED]");
+  // Short, or inside a word: not a token.
+  EXPECT_EQ(redact("eyJ short"), "eyJ short");
+  EXPECT_EQ(redact("keyJabcdefghijklmnopqrstuvwxyz"), "keyJabcdefghijklmnopqrstuvwxyz");
+}
+
 TEST(Redact, SensitiveKeysInTextAndJson) {
   EXPECT_EQ(redact(R"({"accessToken":"abc","orgId":"00D"})"),
             R"({"accessToken":"[REDACTED]","orgId":"00D"})");

@@ -73,7 +73,7 @@ void add_applink_routes(net::Router& r, OrgState& org) {
               req.param("addon") != org.tokens->app_id()) {
             co_return applink_error(404, "Not Found", "Authorization not found");
           }
-          std::string token = org.tokens->access_token(org.faults.token_ttl());
+          std::string token = org.sessions->shared(org.store->user_id(), org.faults.token_ttl());
           std::string now = salesforce_datetime(std::chrono::system_clock::now());
           json::object body{
               {"id", org.tokens->app_id()},
@@ -113,7 +113,7 @@ void add_applink_routes(net::Router& r, OrgState& org) {
                 404,
                 json::object{{"message", "Org not found: " + printable(name->as_string(), 80)}});
           }
-          std::string token = org.tokens->access_token(org.faults.token_ttl());
+          std::string token = org.sessions->shared(org.store->user_id(), org.faults.token_ttl());
           co_return json_answer(200, json::object{{"access_token", token},
                                                   {"api_version", "62.0"},
                                                   {"namespace", ""},

@@ -25,6 +25,7 @@ struct BulkJobs::Job {
   std::string line_ending = "LF";
   std::string column_delimiter = "COMMA";
   std::string api_version;
+  Actor actor;  // who created it: its rows are written as that user, with its session's FLS
   std::string state = "Open";
   std::string created_date;
   std::string modstamp;
@@ -148,6 +149,7 @@ ApiResult<json::object> BulkJobs::create_ingest(const json::object& body,
   }
   job->id = SalesforceId::make("750", next_serial_++);
   job->api_version = std::string(api_version);
+  job->actor = store_.actor();
   job->created_date = job->modstamp = now_text();
   std::string key(job->id.str());
   jobs_[key] = std::move(job);
@@ -210,7 +212,7 @@ ApiResult<json::object> BulkJobs::info(std::string_view id) const {
   o["id"] = job->id.str();
   o["operation"] = job->operation;
   o["object"] = job->object;
-  o["createdById"] = user_.str();
+  o["createdById"] = job->actor.user.is_null() ? user_.str() : job->actor.user.str();
   o["createdDate"] = job->created_date;
   o["systemModstamp"] = job->modstamp;
   o["state"] = job->state;
@@ -297,6 +299,7 @@ bool BulkJobs::step(size_t max_rows) {
   for (auto& [key, job_ptr] : jobs_) {
     Job& job = *job_ptr;
     if (job.state != "UploadComplete" && job.state != "InProgress") continue;
+    ScopedActor as_creator(store_, job.actor);
     if (job.state == "UploadComplete") {
       job.state = "InProgress";
       auto table = parse_csv(job.data, job.delimiter());
@@ -308,7 +311,7 @@ bool BulkJobs::step(size_t max_rows) {
       }
       const ObjectSchema* schema = find_object(job.object);
       for (const auto& column : table->header) {
-        if (!schema->field(column)) {
+        if (!job.actor.hidden.visible(*schema, column)) {
           job.state = "Failed";
           job.error_message = "InvalidBatch : Field name not found : " + printable(column, 80);
           job.modstamp = now_text();
@@ -427,6 +430,7 @@ ApiResult<json::object> BulkJobs::create_query(const json::object& body,
   job->operation = *operation;
   job->object = parsed->from.text();
   job->api_version = std::string(api_version);
+  job->actor = store_.actor();
   job->created_date = job->modstamp = now_text();
   if (auto delimiter = string_member(body, "columnDelimiter")) {
     if (csv_delimiter(*delimiter) == 0) {

@@ -319,7 +319,7 @@ bool read_all_or_none(const json::object& request) {
 ApiResult<SalesforceId> CompositeExecutor::create(std::string_view object,
                                                   const json::object& fields) {
   if (events_ && object.size() > 3 && object.ends_with("__e")) {
-    auto published = events_->publish_rest(object, fields, store_.user_id());
+    auto published = events_->publish_rest(object, fields, store_.actor().user);
     if (!published) return published.error();
     return published->id;
   }

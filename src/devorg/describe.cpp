@@ -144,10 +144,13 @@ json::object object_info(const ObjectSchema& object, std::string_view version) {
   return {{"objectDescribe", global_entry(object, version)}, {"recentItems", json::array()}};
 }
 
-json::object describe_object(const ObjectSchema& object, std::string_view version) {
+json::object describe_object(const ObjectSchema& object, std::string_view version,
+                             const HiddenFields& hidden) {
   json::object out = global_entry(object, version);
   json::array fields;
-  for (const auto& f : object.fields) fields.push_back(field_describe(f));
+  for (const auto& f : object.fields) {
+    if (!hidden.contains(&f)) fields.push_back(field_describe(f));
+  }
   json::array children;
   for (const auto& c : object.child_relationships) {
     children.push_back(json::object{{"cascadeDelete", c.cascade_delete},

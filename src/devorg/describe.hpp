@@ -27,6 +27,9 @@ boost::json::array versions();                                  // GET /services
 boost::json::object resources(std::string_view version);        // GET /services/data/vXX.X
 boost::json::object describe_global(std::string_view version);  // GET .../sobjects
 boost::json::object object_info(const ObjectSchema& object, std::string_view version);
-boost::json::object describe_object(const ObjectSchema& object, std::string_view version);
+// Fields in `hidden` (the session's field-level security) are left out, as Salesforce's describe
+// leaves out the fields a user cannot read.
+boost::json::object describe_object(const ObjectSchema& object, std::string_view version,
+                                    const HiddenFields& hidden = {});
 
 }  // namespace pe::devorg

@@ -5,8 +5,7 @@
 #include "common/json_text.hpp"
 #include "devorg/org_state.hpp"
 #include "net/http_server.hpp"
-
-#include <openssl/rand.h>
+#include "net/http_url.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -49,42 +48,35 @@ int64_t number_param(std::string_view query, std::string_view name, int64_t fall
 
 }  // namespace
 
-std::string random_token(size_t length) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  std::string bytes(length, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(length)) != 1) {
-    throw std::runtime_error("no randomness from OpenSSL");
-  }
-  std::string out(length, 'x');
-  for (size_t i = 0; i < length; ++i) out[i] = kAlphabet[static_cast<unsigned char>(bytes[i]) % 62];
-  return out;
-}
-
-Tokens::Tokens(const SalesforceId& org, const DevorgOptions&)
-    : org_(org),
-      applink_token_(random_token(40)),
+Tokens::Tokens()
+    : applink_token_(random_token(40)),
       integration_token_(random_token(40)),
       app_id_(random_uuid()),
       events_user_("devorg"),
       events_password_(random_token(24)) {}
 
-std::string Tokens::access_token(std::chrono::seconds ttl) {
-  auto now = std::chrono::steady_clock::now();
-  auto it = issued_.find(current_);
-  if (!current_.empty() && it != issued_.end() && it->second > now && ttl == current_ttl_) {
-    return current_;
-  }
-  current_ttl_ = ttl;
-  // A Salesforce session id: the org's 15-character Id, '!', then the secret.
-  current_ = std::string(org_.str15()) + "!" + random_token(96);
-  issued_[current_] = ttl.count() > 0 ? now + ttl : std::chrono::steady_clock::time_point::max();
-  return current_;
+void CallbackLog::expect(const std::string& invocation_id) {
+  if (expects(invocation_id)) return;
+  if (expected.size() == kMaxExpected) expected.pop_front();
+  expected.push_back(invocation_id);
 }
 
-bool Tokens::valid(std::string_view token) const {
-  auto it = issued_.find(token);
-  return it != issued_.end() && it->second > std::chrono::steady_clock::now();
+bool CallbackLog::expects(std::string_view invocation_id) const {
+  return std::find(expected.begin(), expected.end(), invocation_id) != expected.end();
+}
+
+void CallbackLog::record(CallbackRecord record) {
+  if (received.size() == kMaxKept) received.pop_front();
+  received.push_back(std::move(record));
+}
+
+Actor OrgState::actor_for(const Session& session) const {
+  Actor actor{.user = session.user, .hidden = {}};
+  if (const OrgUser* user = access.user(session.user)) {
+    auto active = sessions->active_sets(session);
+    actor.hidden = access.hidden_fields(*user, active);
+  }
+  return actor;
 }
 
 std::vector<std::pair<std::string, std::string>> OrgState::app_env() const {
@@ -97,7 +89,9 @@ std::vector<std::pair<std::string, std::string>> OrgState::app_env() const {
           {"CONNECTION_NAMES", options.connection_name},
           {"HEROKU_INTEGRATION_API_URL", base_url + "/integration"},
           {"HEROKU_INTEGRATION_TOKEN", tokens->integration_token()},
-          {"HEROKUEVENTS_PUBLISH_URL", events_url + "/events/publish"}};
+          {"HEROKUEVENTS_PUBLISH_URL", events_url + "/events/publish"},
+          // The org's URL is http, not https: the app accepts it as an orgDomainUrl only when told.
+          {"PRICING_DEVORG_URL", base_url}};
 }
 
 void OrgState::publish_changes(std::string_view client) {
@@ -106,7 +100,7 @@ void OrgState::publish_changes(std::string_view client) {
     feed->publish(pending_changes, {.api = client == "bulkapi" ? "bulkapi" : "rest",
                                     .api_version = "62.0",
                                     .client = std::string(client),
-                                    .user = store->user_id()});
+                                    .user = store->actor().user});
   }
   pending_changes.clear();
 }
@@ -230,7 +224,17 @@ int run_devorg(const DevorgOptions& options, const Env&) {
     std::cerr << "pricing-engine devorg: " << faults.error().message << "\n";
     return 2;
   }
-  org.tokens = std::make_unique<Tokens>(org.store->org_id(), options);
+  if (auto app = net::parse_http_url(options.app_url); !app) {
+    std::cerr << "pricing-engine devorg: --app-url: " << app.error().message << "\n";
+    return 2;
+  }
+  if (auto users = ensure_users(*org.store, org.access); !users) {
+    std::cerr << "pricing-engine devorg: " << users.error().message << "\n";
+    return 1;
+  }
+  org.tokens = std::make_unique<Tokens>();
+  org.sessions = std::make_unique<Sessions>(org.store->org_id());
+  org.signer = std::make_unique<InvocationSigner>(InvocationSigner::with_random_secret());
   org.bulk = std::make_unique<BulkJobs>(*org.store, org.store->user_id());
   org.store->on_change([&org](const Change& c) { org.pending_changes.push_back(c); });
 
@@ -251,6 +255,7 @@ int run_devorg(const DevorgOptions& options, const Env&) {
     add_rest_routes(*router, org);
     add_applink_routes(*router, org);
     add_devorg_routes(*router, org);
+    add_invocation_routes(*router, org);
     return router;
   });
   if (auto ok = server.listen(); !ok) {
@@ -271,7 +276,8 @@ int run_devorg(const DevorgOptions& options, const Env&) {
   log::Logger().info("devorg_ready", {{"url", org.base_url},
                                       {"opportunities", options.seed_opportunities},
                                       {"db", options.db_path.empty() ? "memory" : options.db_path},
-                                      {"webhook", options.webhook_url}});
+                                      {"webhook", options.webhook_url},
+                                      {"app_url", options.app_url}});
   try {
     server.run();
   } catch (const std::exception& e) {

@@ -37,6 +37,9 @@ ApiResult<void> FaultInjector::configure(const json::object& changes) {
     } else if (key == "token_ttl_seconds") {
       if (*value < 0) return bad(key, "must not be negative");
       next.token_ttl = std::chrono::seconds(static_cast<int64_t>(*value));
+    } else if (key == "invocation_ttl_seconds") {
+      if (*value < 0 || *value > 86'400) return bad(key, "must be between 0 and 86400");
+      next.invocation_ttl = std::chrono::seconds(static_cast<int64_t>(*value));
     } else if (key == "seed") {
       if (*value < 0) return bad(key, "must not be negative");
       next.seed = static_cast<uint64_t>(*value);
@@ -59,6 +62,7 @@ json::object FaultInjector::to_json() const {
           {"limit_status", settings_.limit_status},
           {"latency_ms", settings_.latency.count()},
           {"token_ttl_seconds", settings_.token_ttl.count()},
+          {"invocation_ttl_seconds", settings_.invocation_ttl.count()},
           {"seed", settings_.seed}};
 }
 

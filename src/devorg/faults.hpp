@@ -9,6 +9,9 @@
 //                                uses when the org is over its daily API allowance
 //    "latency_ms": 20,           added before every API answer
 //    "token_ttl_seconds": 300,   access tokens issued from now on expire after this long
+//    "invocation_ttl_seconds": 300,  the `auth` of invocations minted from now on expires after
+//                                this long (default 300; 0 mints tokens that are already
+//                                expired, for tests of the refusal)
 //    "seed": 7}                  the random choices are reproducible for one seed
 // Only Salesforce API requests (REST, composite, bulk) are faulted, never /devorg/* or AppLink.
 //
@@ -41,7 +44,8 @@ struct FaultSettings {
   double limit_rate = 0;   // 0..1
   int limit_status = 429;  // 429 (as the issue asks; concurrency) or 403 (daily allowance)
   std::chrono::milliseconds latency{0};
-  std::chrono::seconds token_ttl{0};  // 0: tokens do not expire
+  std::chrono::seconds token_ttl{0};         // 0: tokens do not expire
+  std::chrono::seconds invocation_ttl{300};  // an invocation's auth token
   uint64_t seed = 1;
 };
 
@@ -64,6 +68,7 @@ class FaultInjector {
   std::optional<Fault> next();
   std::chrono::milliseconds latency() const { return settings_.latency; }
   std::chrono::seconds token_ttl() const { return settings_.token_ttl; }
+  std::chrono::seconds invocation_ttl() const { return settings_.invocation_ttl; }
 
  private:
   void reseed() { rng_.seed(settings_.seed); }

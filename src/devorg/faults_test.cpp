@@ -16,7 +16,7 @@ TEST(FaultInjector, NoFaultsByDefault) {
   for (int i = 0; i < 1000; ++i) EXPECT_FALSE(faults.next());
   EXPECT_EQ(json::serialize(faults.to_json()),
             R"({"error_rate":0E0,"limit_rate":0E0,"limit_status":429,"latency_ms":0,)"
-            R"("token_ttl_seconds":0,"seed":1})");
+            R"("token_ttl_seconds":0,"invocation_ttl_seconds":300,"seed":1})");
 }
 
 TEST(FaultInjector, DrawsTheConfiguredSharesReproducibly) {
@@ -74,6 +74,10 @@ TEST(FaultInjector, RejectsBadSettingsAndChangesNothing) {
   EXPECT_EQ(error(R"({"limit_status":500})"), "limit_status must be 403 or 429");
   EXPECT_EQ(error(R"({"latency_ms":-1})"), "latency_ms must be between 0 and 60000");
   EXPECT_EQ(error(R"({"bogus":1})"), "Unknown fault setting: bogus");
+  EXPECT_EQ(error(R"({"invocation_ttl_seconds":-5})"),
+            "invocation_ttl_seconds must be between 0 and 86400");
+  ASSERT_TRUE(faults.configure(parse(R"({"invocation_ttl_seconds":0})")));
+  EXPECT_EQ(faults.invocation_ttl().count(), 0);
   EXPECT_EQ(faults.latency().count(), 25);
   EXPECT_EQ(faults.token_ttl().count(), 60);
   EXPECT_EQ(faults.settings().error_rate, 0);

@@ -8,6 +8,9 @@
 #include "devorg/devorg_app.hpp"
 #include "devorg/event_bus.hpp"
 #include "devorg/faults.hpp"
+#include "devorg/invocation_token.hpp"
+#include "devorg/org_access.hpp"
+#include "devorg/sessions.hpp"
 #include "devorg/store.hpp"
 #include "net/http_client.hpp"
 #include "net/router.hpp"
@@ -15,6 +18,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -22,11 +26,11 @@
 
 namespace pe::devorg {
 
-// The secrets the org hands out and checks. Access tokens look like Salesforce session ids
-// ("00D...!..."), so the log redaction recognises them wherever they appear.
+// The secrets the org hands out and checks (access tokens are sessions: sessions.hpp). Compared
+// in constant time, never echoed or logged.
 class Tokens {
  public:
-  Tokens(const SalesforceId& org, const DevorgOptions& options);
+  Tokens();
 
   const std::string& applink_token() const { return applink_token_; }
   const std::string& integration_token() const { return integration_token_; }
@@ -34,20 +38,34 @@ class Tokens {
   const std::string& events_user() const { return events_user_; }
   const std::string& events_password() const { return events_password_; }
 
-  // A valid access token: the current one, or a new one when it expired (or ttl changed).
-  std::string access_token(std::chrono::seconds ttl);
-  bool valid(std::string_view token) const;
-
  private:
-  SalesforceId org_;
   std::string applink_token_;
   std::string integration_token_;
   std::string app_id_;
   std::string events_user_;
   std::string events_password_;
-  std::string current_;
-  std::chrono::seconds current_ttl_{0};  // the lifetime current_ was issued with
-  std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> issued_;
+};
+
+// Callbacks of asynchronous invocations (POST /devorg/callbacks/{id}), as GET /devorg/callbacks
+// lists them.
+struct CallbackRecord {
+  std::string invocation_id;
+  std::string received_at;  // Salesforce datetime
+  SalesforceId user;        // the bearer token's
+  std::string username;
+  boost::json::value body;
+};
+
+struct CallbackLog {
+  static constexpr size_t kMaxKept = 1000;  // received callbacks kept (the oldest go first)
+  static constexpr size_t kMaxExpected = 10'000;
+  std::deque<CallbackRecord> received;
+  std::deque<std::string> expected;  // invocation ids given a callbackUrl, oldest first
+  uint64_t refused = 0;
+
+  void expect(const std::string& invocation_id);
+  bool expects(std::string_view invocation_id) const;
+  void record(CallbackRecord record);
 };
 
 struct OrgState {
@@ -58,6 +76,10 @@ struct OrgState {
   FaultInjector faults;
   ApiStats stats;
   std::unique_ptr<Tokens> tokens;
+  std::unique_ptr<Sessions> sessions;
+  OrgAccess access;
+  std::unique_ptr<InvocationSigner> signer;
+  CallbackLog callbacks;
   std::unique_ptr<BulkJobs> bulk;
   boost::asio::io_context* io = nullptr;
   std::unique_ptr<net::HttpClient> client;
@@ -69,13 +91,15 @@ struct OrgState {
   std::vector<std::pair<std::string, std::string>> app_env() const;
   // Hands the changes of the request just served to the change-event feed, as one transaction.
   void publish_changes(std::string_view client);
+  // What a request made with this session acts as: its user and the fields its profile and the
+  // permission sets in force hide.
+  Actor actor_for(const Session& session) const;
 };
 
 void add_rest_routes(net::Router& router, OrgState& org);
 void add_applink_routes(net::Router& router, OrgState& org);
 void add_devorg_routes(net::Router& router, OrgState& org);
-
-// A random string of [A-Za-z0-9] of the given length (OpenSSL's generator).
-std::string random_token(size_t length);
+// POST /devorg/invocations, the AppLink invocation-authentication endpoint, callbacks.
+void add_invocation_routes(net::Router& router, OrgState& org);
 
 }  // namespace pe::devorg

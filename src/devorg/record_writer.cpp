@@ -408,7 +408,7 @@ static ApiResult<SalesforceId> insert_record(SqliteStore& store, const ObjectSch
   }
   Values values;
   for (const auto& kv : fields) {
-    const FieldSchema* field = object.field(kv.key());
+    const FieldSchema* field = store.actor().hidden.visible(object, kv.key());
     if (!field) {
       return ApiError("INVALID_FIELD",
                       "No such column '" + printable(kv.key(), 80) + "' on sobject of type " +
@@ -437,7 +437,7 @@ static ApiResult<SalesforceId> insert_record(SqliteStore& store, const ObjectSch
     }
   }
   if (object.field("OwnerId") && is_null(values, "OwnerId")) {
-    values["OwnerId"] = std::string(store.user_id().str());
+    values["OwnerId"] = std::string(store.actor().user.str());
   }
   // Required fields.
   std::vector<std::string> missing;
@@ -559,7 +559,7 @@ static ApiResult<SalesforceId> insert_record(SqliteStore& store, const ObjectSch
   // System fields.
   SalesforceId id = store.mint(object);
   std::string now = store.now_text();
-  std::string user(store.user_id().str());
+  std::string user(store.actor().user.str());
   values["Id"] = std::string(id.str());
   if (object.has_is_deleted()) values["IsDeleted"] = int64_t{0};
   values["CreatedDate"] = now;
@@ -620,7 +620,7 @@ static ApiResult<void> update_record(SqliteStore& store, const ObjectSchema& obj
   Values changed;
   for (const auto& kv : fields) {
     if (kv.key() == "Id" || kv.key() == "attributes") continue;
-    const FieldSchema* field = object.field(kv.key());
+    const FieldSchema* field = store.actor().hidden.visible(object, kv.key());
     if (!field) {
       return ApiError("INVALID_FIELD",
                       "No such column '" + printable(kv.key(), 80) + "' on sobject of type " +
@@ -679,7 +679,7 @@ static ApiResult<void> update_record(SqliteStore& store, const ObjectSchema& obj
   std::string now = store.now_text();
   changed["LastModifiedDate"] = now;
   changed["SystemModstamp"] = now;
-  changed["LastModifiedById"] = std::string(store.user_id().str());
+  changed["LastModifiedById"] = std::string(store.actor().user.str());
 
   std::string sets;
   std::vector<SqlValue> params{std::string(id.str())};
@@ -783,7 +783,7 @@ ApiResult<UpsertResult> SqliteStore::upsert(std::string_view object_name,
                                             const json::object& fields) {
   const ObjectSchema* object = find_object(object_name);
   if (!object) return not_found();
-  const FieldSchema* field = object->field(field_name);
+  const FieldSchema* field = actor_.hidden.visible(*object, field_name);
   if (!field || !(field->external_id || field->name == "Id")) {
     return ApiError("NOT_FOUND",
                     "Provided external ID field does not exist or is not accessible: " +

@@ -127,11 +127,12 @@ net::Handler api(OrgState& org, std::string kind, ApiBody body) {
     std::string version(v.substr(1));
     std::string_view auth = req.header(http::field::authorization);
     constexpr std::string_view kBearer = "Bearer ";
-    bool authorized = auth.size() > kBearer.size() &&
-                      (auth.substr(0, kBearer.size()) == kBearer ||
-                       auth.substr(0, kBearer.size()) == "bearer ") &&
-                      org.tokens->valid(auth.substr(kBearer.size()));
-    if (!authorized) {
+    const Session* session =
+        auth.size() > kBearer.size() && (auth.substr(0, kBearer.size()) == kBearer ||
+                                         auth.substr(0, kBearer.size()) == "bearer ")
+            ? org.sessions->find(auth.substr(kBearer.size()))
+            : nullptr;
+    if (session == nullptr) {
       co_return sf_error(ApiError("INVALID_SESSION_ID", "Session expired or invalid", 401));
     }
     org.stats.count(kind);
@@ -144,7 +145,15 @@ net::Handler api(OrgState& org, std::string kind, ApiBody body) {
       org.stats.count_fault();
       co_return sf_json(fault->status, fault->body);
     }
+    // The session as it is now, after the latency: it may have expired, and a session permission
+    // set may have been deactivated since the request came in.
+    session = org.sessions->find(auth.substr(kBearer.size()));
+    if (session == nullptr) {
+      co_return sf_error(ApiError("INVALID_SESSION_ID", "Session expired or invalid", 401));
+    }
     org.pending_changes.clear();
+    // Set only around the body, which never suspends: no other request runs while it acts.
+    ScopedActor acting(*org.store, org.actor_for(*session));
     Response res = co_await body(req, version);
     org.publish_changes(call_client(req));
     res.set("Sforce-Limit-Info", "api-usage=" + std::to_string(org.stats.total()) + "/15000");
@@ -179,12 +188,13 @@ void add_sobject_routes(net::Router& r, OrgState& org) {
           if (!o) co_return not_found();
           co_return sf_json(200, object_info(*o, v));
         }));
-  r.add(http::verb::get, base + "/sobjects/{type}/describe",
-        api(org, "describe", [](Request& req, const std::string& v) -> asio::awaitable<Response> {
-          const ObjectSchema* o = find_object(req.param("type"));
-          if (!o) co_return not_found();
-          co_return sf_json(200, describe_object(*o, v));
-        }));
+  r.add(
+      http::verb::get, base + "/sobjects/{type}/describe",
+      api(org, "describe", [&org](Request& req, const std::string& v) -> asio::awaitable<Response> {
+        const ObjectSchema* o = find_object(req.param("type"));
+        if (!o) co_return not_found();
+        co_return sf_json(200, describe_object(*o, v, org.store->actor().hidden));
+      }));
   r.add(
       http::verb::post, base + "/sobjects/{type}",
       api(org, "sobject_create",
@@ -193,7 +203,7 @@ void add_sobject_routes(net::Router& r, OrgState& org) {
             if (!body) co_return sf_error(body.error());
             std::string type(req.param("type"));
             if (type.size() > 3 && type.ends_with("__e")) {
-              auto published = org.events.publish_rest(type, *body, org.store->user_id());
+              auto published = org.events.publish_rest(type, *body, org.store->actor().user);
               if (!published) co_return sf_error(published.error());
               co_return sf_json(201, EventBus::rest_answer(*published, v));
             }

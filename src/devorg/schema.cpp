@@ -125,6 +125,25 @@ const FieldSchema* ObjectSchema::field(std::string_view field_name) const {
   return nullptr;
 }
 
+void HiddenFields::hide(const FieldSchema* field) {
+  if (field != nullptr && !contains(field)) fields_.push_back(field);
+}
+
+bool HiddenFields::contains(const FieldSchema* field) const {
+  return std::find(fields_.begin(), fields_.end(), field) != fields_.end();
+}
+
+const FieldSchema* HiddenFields::visible(const ObjectSchema& object, std::string_view name) const {
+  const FieldSchema* f = object.field(name);
+  return contains(f) ? nullptr : f;
+}
+
+const FieldSchema* HiddenFields::visible_relationship(const ObjectSchema& object,
+                                                      std::string_view name) const {
+  const FieldSchema* f = object.relationship(name);
+  return contains(f) ? nullptr : f;
+}
+
 const FieldSchema* ObjectSchema::relationship(std::string_view relationship_name) const {
   for (const auto& f : fields) {
     if (f.type == FieldType::reference && iequals(f.relationship_name, relationship_name)) {

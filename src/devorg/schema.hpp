@@ -128,6 +128,28 @@ struct ObjectSchema {
   bool has_is_deleted() const { return field("IsDeleted") != nullptr; }
 };
 
+// Field-level security: the fields one session may not see. The SOQL translator, storage
+// (retrieve and writes) and describe treat a hidden field as one that does not exist, which is
+// how Salesforce answers a user without read access ("No such column ..."). Few entries: a
+// linear scan.
+//
+//   HiddenFields hidden;
+//   hidden.hide(find_object("OpportunityLineItem")->field("DiscountOverride__c"));
+//   hidden.visible(*find_object("OpportunityLineItem"), "discountoverride__c");  // nullptr
+class HiddenFields {
+ public:
+  void hide(const FieldSchema* field);
+  bool contains(const FieldSchema* field) const;
+  bool empty() const { return fields_.empty(); }
+  // object.field(name), unless that field is hidden (then nullptr, as for an unknown name).
+  const FieldSchema* visible(const ObjectSchema& object, std::string_view name) const;
+  // object.relationship(name), unless its reference field is hidden.
+  const FieldSchema* visible_relationship(const ObjectSchema& object, std::string_view name) const;
+
+ private:
+  std::vector<const FieldSchema*> fields_;
+};
+
 // Every object, in a stable order (Account first).
 std::span<const ObjectSchema> all_objects();
 // Case-insensitive; nullptr for an unknown object.

@@ -13,8 +13,9 @@ std::string quoted(std::string_view name) { return "\"" + std::string(name) + "\
 
 }  // namespace
 
-Scope::Scope(std::string_view soql, const ObjectSchema& root, std::string_view alias)
-    : soql_(soql), root_(root), alias_(alias) {}
+Scope::Scope(std::string_view soql, const ObjectSchema& root, std::string_view alias,
+             const HiddenFields& hidden)
+    : soql_(soql), root_(root), alias_(alias), hidden_(hidden) {}
 
 ApiError Scope::error(uint32_t offset, std::string_view text, std::string_view code) const {
   return ApiError{std::string(code), query_error_message(soql_, offset, text)};
@@ -25,7 +26,7 @@ ApiResult<ResolvedField> Scope::resolve(const soql::FieldRef& ref) {
   size_t first = 0;
   // "Opportunity.Name" FROM Opportunity (or its alias) names the root's own field, unless the
   // root has a relationship of that name.
-  if (parts.size() > 1 && root_.relationship(parts[0]) == nullptr &&
+  if (parts.size() > 1 && hidden_.visible_relationship(root_, parts[0]) == nullptr &&
       (iequals(parts[0], root_.name) || (!alias_.empty() && iequals(parts[0], alias_)))) {
     first = 1;
   }
@@ -33,7 +34,7 @@ ApiResult<ResolvedField> Scope::resolve(const soql::FieldRef& ref) {
   const ObjectSchema* object = &root_;
   std::string key;
   for (size_t i = first; i + 1 < parts.size(); ++i) {
-    const FieldSchema* via = object->relationship(parts[i]);
+    const FieldSchema* via = hidden_.visible_relationship(*object, parts[i]);
     const ObjectSchema* parent = via ? find_object(via->reference_to) : nullptr;
     if (parent == nullptr) {
       return error(ref.offset,
@@ -67,7 +68,7 @@ ApiResult<ResolvedField> Scope::resolve(const soql::FieldRef& ref) {
     out.table = join->table;
     object = parent;
   }
-  out.field = object->field(parts.back());
+  out.field = hidden_.visible(*object, parts.back());
   if (out.field == nullptr) {
     return error(ref.offset,
                  "No such column '" + printable(parts.back()) + "' on entity '" +

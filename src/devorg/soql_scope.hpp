@@ -31,7 +31,10 @@ struct ResolvedField {
 
 class Scope {
  public:
-  Scope(std::string_view soql, const ObjectSchema& root, std::string_view alias);
+  // `hidden`: the session's hidden fields (field-level security), unknown to resolve(); must
+  // outlive the Scope.
+  Scope(std::string_view soql, const ObjectSchema& root, std::string_view alias,
+        const HiddenFields& hidden);
 
   // Resolves "Name", "Account.Owner.Name", "Opportunity.Name" (the root's own name or alias as a
   // prefix). Errors: INVALID_FIELD for an unknown field or relationship, MALFORMED_QUERY for a
@@ -54,6 +57,7 @@ class Scope {
 
   const ObjectSchema& root() const { return root_; }
   std::string_view soql() const { return soql_; }
+  const HiddenFields& hidden() const { return hidden_; }
 
  private:
   struct Join {
@@ -67,6 +71,7 @@ class Scope {
   std::string_view soql_;
   const ObjectSchema& root_;
   std::string alias_;
+  const HiddenFields& hidden_;
   std::vector<Join> joins_;
   std::vector<std::string> columns_;
   std::unordered_map<std::string, int> column_index_;

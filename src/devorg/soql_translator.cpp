@@ -162,6 +162,12 @@ ApiResult<ChildQuery> compile_child(const Scope& parent, std::string_view parent
                              (!parent_alias.empty() && iequals(parts[0], parent_alias))));
   const ChildRelationship* relationship =
       prefix_ok ? parent_object.child_relationship(parts.back()) : nullptr;
+  // A child relationship whose reference field the session cannot see does not exist for it.
+  if (relationship != nullptr &&
+      options.hidden.contains(
+          find_object(relationship->child_object)->field(relationship->field))) {
+    relationship = nullptr;
+  }
   if (relationship == nullptr) {
     return parent.error(sub.from.offset,
                         "Didn't understand relationship '" + printable(sub.from.text()) +
@@ -175,7 +181,7 @@ ApiResult<ChildQuery> compile_child(const Scope& parent, std::string_view parent
   child.relationship = relationship->name;
   child.object = find_object(relationship->child_object);
   child.parent_field = child.object->field(relationship->field);
-  Scope scope(parent.soql(), *child.object, sub.alias);
+  Scope scope(parent.soql(), *child.object, sub.alias, options.hidden);
   if (sub.count)
     return unsupported(scope, sub.count_offset, "COUNT() in a child relationship query");
   if (auto ok = check_offset(scope, sub, options); !ok) return ok.error();
@@ -263,7 +269,7 @@ ApiResult<CompiledQuery> translate(const soql::Query& query, std::string_view so
                                             "the entity name. Please reference your WSDL or the "
                                             "describe call for the appropriate names.")};
   }
-  Scope scope(soql, *out.object, query.alias);
+  Scope scope(soql, *out.object, query.alias, options.hidden);
   if (auto ok = check_offset(scope, query, options); !ok) return ok.error();
   if (query.subqueries.size() > kMaxChildQueries) {
     return scope.error(0, "Query is too complicated: at most 20 child relationship queries",

@@ -52,6 +52,10 @@ struct TranslateOptions {
   // Comparisons in one WHERE clause (an IN list counts once). SQLite prepares a statement in
   // time that grows with the square of this number: 1,000 take about 20 ms, 8,000 two seconds.
   size_t max_conditions = 1000;
+  // Field-level security of the session: a hidden field anywhere in the statement (SELECT,
+  // WHERE, ORDER BY, a parent path, a child subquery) is INVALID_FIELD "No such column ...", with
+  // the pointer, exactly as a field that does not exist.
+  HiddenFields hidden;
 };
 
 // One JSON object level of a result record.

@@ -522,5 +522,55 @@ TEST(SoqlTranslator, EnforcesSalesforcesLimits) {
             "COUNT() in a child relationship query is not supported by the local org");
 }
 
+TEST(SoqlTranslator, TreatsHiddenFieldsAsUnknownEverywhereInTheStatement) {
+  TranslateOptions fls = fixed_clock();
+  const ObjectSchema& line = *find_object("OpportunityLineItem");
+  fls.hidden.hide(line.field("DiscountOverride__c"));
+  const std::string unknown =
+      "No such column 'DiscountOverride__c' on entity 'OpportunityLineItem'. If you are "
+      "attempting to use a custom field, be sure to append the '__c' after the custom field "
+      "name. Please reference your WSDL or the describe call for the appropriate names.";
+
+  ApiError direct = compile_error("SELECT Id, DiscountOverride__c FROM OpportunityLineItem", fls);
+  EXPECT_EQ(direct.error_code, "INVALID_FIELD");
+  EXPECT_EQ(direct.http_status, 400);
+  EXPECT_EQ(column_of(direct), "12");
+  EXPECT_EQ(error_text(direct), unknown);
+  ApiError child = compile_error(
+      "SELECT Id, (SELECT Id, DiscountOverride__c FROM OpportunityLineItems) FROM Opportunity",
+      fls);
+  EXPECT_EQ(child.error_code, "INVALID_FIELD");
+  EXPECT_EQ(column_of(child), "24");
+  EXPECT_EQ(error_text(child), unknown);
+  EXPECT_EQ(error_text(compile_error(
+                "SELECT Id FROM OpportunityLineItem WHERE DiscountOverride__c > 5", fls)),
+            unknown);
+  // The name as the statement spells it, as for any unknown field.
+  EXPECT_EQ(error_text(compile_error(
+                           "SELECT Id FROM OpportunityLineItem ORDER BY discountoverride__c", fls))
+                .substr(0, 36),
+            "No such column 'discountoverride__c'");
+  EXPECT_EQ(error_text(compile_error(
+                "SELECT Id FROM OpportunityLineItem l WHERE l.DiscountOverride__c = null", fls)),
+            unknown);
+
+  // Other fields of the object, and the field for a session that may see it, compile.
+  compile_ok(
+      "SELECT Id, (SELECT Id, Quantity, Discount FROM OpportunityLineItems) FROM "
+      "Opportunity",
+      fls);
+  compile_ok("SELECT Id, DiscountOverride__c FROM OpportunityLineItem");
+
+  // A hidden reference field hides its relationship (parent path and child subquery) too.
+  TranslateOptions no_account = fixed_clock();
+  no_account.hidden.hide(find_object("Opportunity")->field("AccountId"));
+  EXPECT_EQ(
+      error_text(compile_error("SELECT Account.Name FROM Opportunity", no_account)).substr(0, 40),
+      "Didn't understand relationship 'Account'");
+  EXPECT_EQ(compile_error("SELECT Id, (SELECT Id FROM Opportunities) FROM Account", no_account)
+                .error_code,
+            "INVALID_TYPE");
+}
+
 }  // namespace
 }  // namespace pe::devorg

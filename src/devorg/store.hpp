@@ -22,6 +22,7 @@
 
 #include "common/sfid.hpp"
 #include "devorg/api_error.hpp"
+#include "devorg/schema.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -73,6 +74,14 @@ struct UpsertResult {
   bool created = false;
 };
 
+// Who the calls that follow act as: the session's user (CreatedById, LastModifiedById, the
+// default OwnerId) and the fields its session may not see (field-level security: queries,
+// retrieve and writes treat them as unknown fields). The REST layer sets it around each request.
+struct Actor {
+  SalesforceId user;  // null: the org's integration user
+  HiddenFields hidden;
+};
+
 struct SeedOptions {
   int opportunities = 0;  // N opportunities with 1..5 line items each
   uint64_t seed = 1;      // same seed, same data (names, amounts, Ids)
@@ -118,9 +127,28 @@ class Store {
   // Deterministic sample data: the standard price book, accounts in several countries, products
   // in families with price book entries, a user, and N opportunities with line items.
   virtual ApiResult<void> seed(const SeedOptions& options) = 0;
-  // The user the org's tokens act as (CreatedById etc.), and the org's Id.
+  // The org's integration user (the one its AppLink authorization acts as), and the org's Id.
   virtual SalesforceId user_id() const = 0;
+  // Every call from now on acts as `actor` (until the next act_as).
+  virtual void act_as(Actor actor) = 0;
+  virtual const Actor& actor() const = 0;
   virtual SalesforceId org_id() const = 0;
+};
+
+// Acts as `actor` while it lives, then as whoever acted before.
+//   ScopedActor as_sales(store, {.user = sales, .hidden = hidden});
+class ScopedActor {
+ public:
+  ScopedActor(Store& store, Actor actor) : store_(store), saved_(store.actor()) {
+    store_.act_as(std::move(actor));
+  }
+  ~ScopedActor() { store_.act_as(std::move(saved_)); }
+  ScopedActor(const ScopedActor&) = delete;
+  ScopedActor& operator=(const ScopedActor&) = delete;
+
+ private:
+  Store& store_;
+  Actor saved_;
 };
 
 }  // namespace pe::devorg

@@ -75,6 +75,12 @@ SqliteStore::SqliteStore(const StoreOptions& options) : db_(options.path), clock
     db_.exec("PRAGMA synchronous = NORMAL");
   }
   create_schema_if_needed();
+  actor_.user = user_id_;
+}
+
+void SqliteStore::act_as(Actor actor) {
+  actor_ = std::move(actor);
+  if (actor_.user.is_null()) actor_.user = user_id_;
 }
 
 void SqliteStore::create_schema_if_needed() {
@@ -207,10 +213,12 @@ ApiResult<json::object> SqliteStore::retrieve(std::string_view object_name, std:
   if (!parsed || parsed->prefix() != object->key_prefix) return not_found();
   std::vector<const FieldSchema*> wanted;
   if (fields.empty()) {
-    for (const auto& f : object->fields) wanted.push_back(&f);
+    for (const auto& f : object->fields) {
+      if (!actor_.hidden.contains(&f)) wanted.push_back(&f);
+    }
   } else {
     for (const auto& name : fields) {
-      const FieldSchema* f = object->field(name);
+      const FieldSchema* f = actor_.hidden.visible(*object, name);
       if (!f) {
         return ApiError("INVALID_FIELD", "No such column '" + printable(name, 80) +
                                              "' on entity '" + std::string(object->name) +
@@ -345,6 +353,7 @@ ApiResult<QueryPage> SqliteStore::query(std::string_view soql, const QueryOption
   TranslateOptions translate;
   translate.include_deleted = options.include_deleted;
   translate.now = clock_();
+  translate.hidden = actor_.hidden;
   auto compiled = compile_soql(soql, translate);
   if (!compiled) return compiled.error();
   std::string error;

@@ -48,6 +48,8 @@ class SqliteStore final : public Store {
   }
   ApiResult<void> seed(const SeedOptions& options) override;
   SalesforceId user_id() const override { return user_id_; }
+  void act_as(Actor actor) override;
+  const Actor& actor() const override { return actor_; }
   SalesforceId org_id() const override { return org_id_; }
 
   // --- used by record_writer.cpp and seed_data.cpp ---
@@ -92,9 +94,10 @@ class SqliteStore final : public Store {
   SqliteDb db_;
   std::function<std::chrono::system_clock::time_point()> clock_;
   SalesforceId user_id_;
+  Actor actor_;
   SalesforceId org_id_;
   SalesforceId standard_pricebook_;
-  int depth_ = 0;  // begin() nesting
+  int depth_ = 0;           // begin() nesting
   bool upserting_ = false;  // update() runs as the update half of an upsert
   std::vector<Change> pending_changes_;
   std::vector<std::function<void(const Change&)>> listeners_;

@@ -335,5 +335,68 @@ TEST_F(StoreTest, SeedIsDeterministic) {
   EXPECT_EQ(accounts->total_size, 10);
 }
 
+TEST_F(StoreTest, ActsAsTheSessionsUserWithItsFieldLevelSecurity) {
+  make_opportunity();
+  std::string line = add_line("2", R"(,"DiscountOverride__c":5)");
+  auto sales = SalesforceId::parse(
+      create("User", R"({"Username":"s@x.test","LastName":"S","Alias":"s","Email":"s@x.test",)"
+                     R"("TimeZoneSidKey":"GMT","LocaleSidKey":"en_US","EmailEncodingKey":"UTF-8",)"
+                     R"("LanguageLocaleKey":"en_US"})"));
+  ASSERT_TRUE(sales);
+  Actor actor{.user = *sales, .hidden = {}};
+  actor.hidden.hide(find_object("OpportunityLineItem")->field("DiscountOverride__c"));
+  const std::string unknown_on_entity =
+      "No such column 'DiscountOverride__c' on entity 'OpportunityLineItem'. If you are "
+      "attempting to use a custom field, be sure to append the '__c' after the custom field "
+      "name. Please reference your WSDL or the describe call for the appropriate names.";
+  {
+    ScopedActor acting(*store_, actor);
+    // Queries, directly and in a child subquery.
+    auto direct = store_->query("SELECT Id, DiscountOverride__c FROM OpportunityLineItem", {});
+    ASSERT_FALSE(direct);
+    EXPECT_EQ(direct.error().error_code, "INVALID_FIELD");
+    EXPECT_TRUE(direct.error().message.ends_with(unknown_on_entity)) << direct.error().message;
+    EXPECT_NE(direct.error().message.find("ERROR at Row:1:Column:12"), std::string::npos);
+    auto child = store_->query(
+        "SELECT Id, (SELECT Id, DiscountOverride__c FROM OpportunityLineItems) FROM Opportunity",
+        {});
+    ASSERT_FALSE(child);
+    EXPECT_TRUE(child.error().message.ends_with(unknown_on_entity));
+    EXPECT_TRUE(store_->query("SELECT Id, Discount FROM OpportunityLineItem", {}));
+    // Retrieve: named, it is unknown; all fields, it is left out.
+    auto named = store_->retrieve("OpportunityLineItem", line, {"DiscountOverride__c"}, "62.0");
+    ASSERT_FALSE(named);
+    EXPECT_EQ(named.error().error_code, "INVALID_FIELD");
+    EXPECT_EQ(named.error().message, unknown_on_entity);
+    auto all = store_->retrieve("OpportunityLineItem", line, {}, "62.0");
+    ASSERT_TRUE(all);
+    EXPECT_FALSE(all->contains("DiscountOverride__c"));
+    EXPECT_TRUE(all->contains("Discount"));
+    // Writes: unknown, as for a field that does not exist.
+    auto update = store_->update("OpportunityLineItem", line, obj(R"({"DiscountOverride__c":9})"));
+    ASSERT_FALSE(update);
+    EXPECT_EQ(update.error().error_code, "INVALID_FIELD");
+    EXPECT_EQ(update.error().message,
+              "No such column 'DiscountOverride__c' on sobject of type OpportunityLineItem");
+    EXPECT_EQ(create_error("OpportunityLineItem",
+                           R"({"OpportunityId":")" + opportunity_ + R"(","PricebookEntryId":")" +
+                               entry_ + R"(","Quantity":1,"UnitPrice":1,"DiscountOverride__c":1})")
+                  .error_code,
+              "INVALID_FIELD");
+    // What it writes is recorded as its own.
+    ASSERT_TRUE(store_->update("OpportunityLineItem", line, obj(R"({"Quantity":3})")));
+    std::string account = create("Account", R"({"Name":"By sales"})");
+    auto record = get("Account", account);
+    EXPECT_EQ(record.at("CreatedById").as_string(), sales->str());
+    EXPECT_EQ(record.at("OwnerId").as_string(), sales->str());
+  }
+  // Back to the integration user, who sees everything and wrote the rest.
+  auto all = get("OpportunityLineItem", line);
+  EXPECT_EQ(json::serialize(all.at("DiscountOverride__c")), "5");
+  EXPECT_EQ(all.at("LastModifiedById").as_string(), sales->str());
+  EXPECT_EQ(all.at("CreatedById").as_string(), store_->user_id().str());
+  EXPECT_TRUE(store_->query("SELECT DiscountOverride__c FROM OpportunityLineItem", {}));
+}
+
 }  // namespace
 }  // namespace pe::devorg
