@@ -62,8 +62,8 @@ TEST(Demo, TurnsABulkEditIntoOneJobTheQuotesAndANotification) {
   // notification, in an order that depends on timing: the worker writes the quotes, publishes the
   // event, acknowledges the job and logs it, while the demo polls the org and the log.
   std::vector<std::string> steps = {"redis-server",
-                                    "web ",
                                     "devorg",
+                                    "web ",
                                     "worker",
                                     "edited 12 opportunities: one transaction",
                                     "web received 1 change event(s) from the org: 12 opportunity",
@@ -83,6 +83,17 @@ TEST(Demo, TurnsABulkEditIntoOneJobTheQuotesAndANotification) {
   }
   EXPECT_NE(run.out.find("quotes                12 with"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("Quotes Generated: 12"), std::string::npos) << run.out;
+  // Then the org actions: one quote now, five later through a callback.
+  auto actions = run.out.find("Org actions", summary);
+  ASSERT_NE(actions, std::string::npos) << run.out;
+  std::regex sync_line(R"(generateQuote +as sales@devorg\.local, \d+ ms: quote 0Q0\w{15}, )");
+  EXPECT_TRUE(std::regex_search(run.out.substr(actions), sync_line)) << run.out;
+  EXPECT_NE(run.out.find("generateQuotesAsync    5 opportunities: 201, job ", actions),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find(": succeeded, 5 quotes, posted to the org's callback URL", actions),
+            std::string::npos)
+      << run.out;
   // The worker priced with the rules given.
   EXPECT_NE(run.out.find("worker        pid "), std::string::npos) << run.out;
   EXPECT_NE(run.out.find(", pricing with rules 2026.11-example (sha256:"), std::string::npos)
@@ -181,12 +192,13 @@ TEST(Demo, CountsQuotesByTheStatusLabelsOfTheRules) {
   EXPECT_NE(run.out.find("  status                Presented 3\n"), std::string::npos) << run.out;
 }
 
-TEST(Demo, BadRulesStopTheWorkerAndTheDemoSaysWhy) {
+// web prices too (the org actions), so it is the first to refuse bad rules.
+TEST(Demo, BadRulesStopTheRolesThatPriceAndTheDemoSaysWhy) {
   auto dir = temp_dir("demo_test_rules");
   std::ofstream(dir / "rules.json") << R"({"version": "x", "regions": 5})";
   auto run = demo({"--rules", (dir / "rules.json").string()});
   EXPECT_EQ(run.code, 1) << run.out << run.err;
-  EXPECT_NE(run.err.find("worker exited with status 2"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("web exited with status 2"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("rules.json: regions: must be an object, not 5"), std::string::npos)
       << run.err;
 }

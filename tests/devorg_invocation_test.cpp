@@ -526,7 +526,7 @@ TEST_F(DevorgInvocationTest, TheAsyncRouteGetsACallbackUrlAndCallbacksAreRecorde
   EXPECT_EQ(post(callback, R"({"jobId":)", token).status, 400);
   EXPECT_EQ(post(callback, R"([1])", token).status, 400);
   EXPECT_EQ(post(base_ + "/devorg/callbacks/NoSuchInvocation0000000", "{}", token).status, 404);
-  EXPECT_EQ(post(callback, "{\"a\":\"" + std::string(300 * 1024, 'x') + "\"}", token).status, 413);
+  EXPECT_EQ(post(callback, "{\"a\":\"" + std::string(9 << 20, 'x') + "\"}", token).status, 413);
 
   auto listed = json::parse(call(http::verb::get, base_ + "/devorg/callbacks").body);
   ASSERT_EQ(listed.at("callbacks").as_array().size(), 1u);

@@ -8,10 +8,10 @@
 // The call to the app is awaited, not blocked on: the app calls back into this org's REST API
 // while it handles the invocation, and the org has one server thread. No secret (session, auth
 // token, add-on token) is logged or put in an error message.
+#include "applink/api_document.hpp"
 #include "common/json_exact.hpp"
 #include "common/json_text.hpp"
 #include "common/log.hpp"
-#include "applink/api_document.hpp"
 #include "devorg/invocation.hpp"
 #include "devorg/org_state.hpp"
 
@@ -295,7 +295,7 @@ void add_invocation_routes(net::Router& r, OrgState& org) {
         {.body_limit = 16 * 1024, .content_types = {"application/json"}});
   r.add(http::verb::post, "/devorg/callbacks/{id}",
         [&org](Request& req) -> asio::awaitable<Response> { co_return take_callback(org, req); },
-        {.body_limit = 256 * 1024, .content_types = {"application/json"}});
+        {.body_limit = 8 << 20, .content_types = {"application/json"}});
   r.add(http::verb::get, "/devorg/callbacks", [&org](Request&) -> asio::awaitable<Response> {
     co_return json_answer(200, callbacks_json(org.callbacks));
   });

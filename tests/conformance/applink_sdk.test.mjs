@@ -5,8 +5,9 @@
 // Quote and its QuoteLineItems whose UnitPrice is binary floating point (53.99100000000001),
 // commitUnitOfWork — and the local org invokes it as Salesforce would (POST /devorg/invocations).
 // run.sh starts the org with --app-url http://127.0.0.1:$APPLINK_TEST_APP_PORT.
-import applink from '@heroku/applink';
+// jsforce first: loaded after @heroku/applink, its module comes back without Connection.
 import jsforce from 'jsforce';
+import applink from '@heroku/applink';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import {after, before, test} from 'node:test';
@@ -67,11 +68,11 @@ before(async () => {
 after(() => server.close());
 
 test('the SDK parses the local org\'s invocation and its unit of work writes a quote', async () => {
-  // A line priced 59.99: 59.99 × 0.9 is 53.99100000000001 in binary floating point.
+  // A line priced 59.95: 59.95 × 0.9 is 53.955000000000005 in binary floating point.
   const opp = (await conn.query("SELECT Id FROM Opportunity WHERE HasOpportunityLineItem = true LIMIT 1")).records[0].Id;
   const line = (await conn.query(`SELECT Id FROM OpportunityLineItem WHERE OpportunityId = '${opp}' LIMIT 1`)).records[0].Id;
-  await conn.sobject('OpportunityLineItem').update({Id: line, UnitPrice: 59.99, Quantity: 1});
-  assert.notEqual(String(59.99 * 0.9), '53.991');  // what the reference app sends is not 53.991
+  await conn.sobject('OpportunityLineItem').update({Id: line, UnitPrice: 59.95, Quantity: 1});
+  assert.equal(String((1 * 59.95) * (1 - 0.10) / 1), '53.955000000000005');  // what it sends
   const res = await fetch(`${orgUrl}/devorg/invocations`, {
     method: 'POST', headers: {'Content-Type': 'application/json'},
     body: JSON.stringify({url: '/api/generatequote', body: {opportunityId: opp}}),
@@ -81,10 +82,10 @@ test('the SDK parses the local org\'s invocation and its unit of work writes a q
   assert.equal(invocation.status, 200, JSON.stringify(invocation.body));
   const quoteId = invocation.body.quoteId;
   assert.match(quoteId, /^0Q0/);
-  const written = await conn.query(`SELECT Quantity, UnitPrice, OpportunityLineItemId FROM QuoteLineItem WHERE QuoteId = '${quoteId}'`);
+  const written = await conn.query(`SELECT Quantity, UnitPrice FROM QuoteLineItem WHERE QuoteId = '${quoteId}'`);
   const lines = await conn.query(`SELECT Id FROM OpportunityLineItem WHERE OpportunityId = '${opp}'`);
   assert.equal(written.totalSize, lines.totalSize);
-  // The float was taken and rounded to the field's two places, as a real org stores currency.
-  assert.ok(written.records.some((r) => r.UnitPrice === 53.99), JSON.stringify(written.records));
+  // The float was taken and rounded half up to the field's two places: 53.96.
+  assert.ok(written.records.some((r) => r.UnitPrice === 53.96), JSON.stringify(written.records));
   for (const r of written.records) assert.equal(Math.round(r.UnitPrice * 100) / 100, r.UnitPrice);
 });
