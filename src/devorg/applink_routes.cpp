@@ -4,9 +4,7 @@
 #include "common/json_exact.hpp"
 #include "common/json_text.hpp"
 #include "devorg/org_state.hpp"
-
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include "devorg/route_helpers.hpp"
 
 namespace pe::devorg {
 namespace {
@@ -16,45 +14,6 @@ namespace json = boost::json;
 namespace http = net::http;
 using net::Request;
 using net::Response;
-
-Response json_answer(int status, const json::value& body) {
-  return net::json_response(static_cast<http::status>(status), json_text(body));
-}
-
-bool same_secret(std::string_view given, std::string_view expected) {
-  if (given.size() != expected.size() || expected.empty()) return false;
-  return CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0;
-}
-
-std::string_view bearer(const Request& req) {
-  std::string_view auth = req.header(http::field::authorization);
-  if (auth.size() < 7 || (auth.substr(0, 7) != "Bearer " && auth.substr(0, 7) != "bearer ")) {
-    return "";
-  }
-  return auth.substr(7);
-}
-
-// "Basic base64(user:password)" → "user:password", or "" when malformed.
-std::string basic_credentials(const Request& req) {
-  std::string_view auth = req.header(http::field::authorization);
-  if (auth.size() < 7 || auth.substr(0, 6) != "Basic ") return "";
-  std::string_view encoded = auth.substr(6);
-  if (encoded.size() > 1024 || encoded.size() % 4 != 0) return "";
-  std::string decoded(encoded.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
-                          reinterpret_cast<const unsigned char*>(encoded.data()),
-                          static_cast<int>(encoded.size()));
-  if (n < 0) return "";
-  size_t padding = 0;
-  if (!encoded.empty() && encoded.back() == '=') ++padding;
-  if (encoded.size() > 1 && encoded[encoded.size() - 2] == '=') ++padding;
-  decoded.resize(static_cast<size_t>(n) - padding);
-  return decoded;
-}
-
-Response applink_error(int status, std::string_view title, std::string_view detail) {
-  return json_answer(status, json::object{{"title", title}, {"detail", detail}});
-}
 
 }  // namespace
 

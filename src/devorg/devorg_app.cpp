@@ -4,6 +4,7 @@
 #include "common/json_exact.hpp"
 #include "common/json_text.hpp"
 #include "devorg/org_state.hpp"
+#include "devorg/route_helpers.hpp"
 #include "net/http_server.hpp"
 #include "net/http_url.hpp"
 
@@ -22,10 +23,6 @@ namespace json = boost::json;
 namespace http = net::http;
 using net::Request;
 using net::Response;
-
-Response json_answer(int status, const json::value& body) {
-  return net::json_response(static_cast<http::status>(status), json_text(body));
-}
 
 json::object event_json(const PlatformEvent& e) {
   return {{"replayId", e.replay_id},

@@ -14,8 +14,7 @@
 #include "common/log.hpp"
 #include "devorg/invocation.hpp"
 #include "devorg/org_state.hpp"
-
-#include <openssl/crypto.h>
+#include "devorg/route_helpers.hpp"
 
 #include <boost/json/array.hpp>
 
@@ -33,28 +32,7 @@ constexpr auto kAppTimeout = 120s;  // Salesforce's limit for a synchronous call
 constexpr size_t kAppBodyLimit = 4 * 1024 * 1024;
 constexpr size_t kShownTextBody = 64 * 1024;
 
-Response json_answer(int status, const json::value& body) {
-  return net::json_response(static_cast<http::status>(status), json_text(body));
-}
-
 Response api_error(const ApiError& error) { return json_answer(error.http_status, to_json(error)); }
-
-Response applink_error(int status, std::string_view title, std::string_view detail) {
-  return json_answer(status, json::object{{"title", title}, {"detail", detail}});
-}
-
-bool same_secret(std::string_view given, std::string_view expected) {
-  if (given.size() != expected.size() || expected.empty()) return false;
-  return CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0;
-}
-
-std::string_view bearer(const Request& req) {
-  std::string_view auth = req.header(http::field::authorization);
-  if (auth.size() < 7 || (auth.substr(0, 7) != "Bearer " && auth.substr(0, 7) != "bearer ")) {
-    return "";
-  }
-  return auth.substr(7);
-}
 
 int64_t epoch_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(

@@ -1,5 +1,7 @@
-#include "applink/api_document.hpp"
 #include "devorg/invocation.hpp"
+#include "applink/api_document.hpp"
+
+#include "common/base64.hpp"
 
 #include <openssl/evp.h>
 
@@ -14,16 +16,7 @@ namespace json = boost::json;
 
 constexpr std::string_view kOrg15 = "00D000000000001";
 
-std::string base64_decode(const std::string& text) {
-  std::string out(text.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()),
-                          static_cast<int>(text.size()));
-  EXPECT_GE(n, 0);
-  size_t padding = text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0;
-  out.resize(static_cast<size_t>(std::max(n, 0)) - padding);
-  return out;
-}
+std::string base64_decode(const std::string& text) { return pe::base64_decode(text).value_or(""); }
 
 std::string refusal(std::string_view body) {
   auto r = parse_invocation_request(json::parse(body), kOrg15);

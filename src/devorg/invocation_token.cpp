@@ -1,5 +1,7 @@
 #include "devorg/invocation_token.hpp"
 
+#include "common/base64.hpp"
+
 #include "common/json_exact.hpp"
 #include "common/json_text.hpp"
 
@@ -18,15 +20,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-constexpr std::array<int8_t, 256> kValues = [] {
-  std::array<int8_t, 256> v{};
-  v.fill(-1);
-  for (int i = 0; i < 64; ++i) v[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
-  return v;
-}();
-
 Error not_issued() {
   return Error{Errc::permission_denied, "the token was not issued by this org"};
 }
@@ -38,45 +31,6 @@ std::optional<std::string> string_claim(const json::object& o, std::string_view 
 }
 
 }  // namespace
-
-std::string base64url_encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  auto at = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(bytes[k])); };
-  for (; i + 3 <= bytes.size(); i += 3) {
-    uint32_t n = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
-    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(n >> s) & 63]);
-  }
-  if (size_t rest = bytes.size() - i; rest > 0) {
-    uint32_t n = at(i) << 16 | (rest == 2 ? at(i + 1) << 8 : 0);
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    if (rest == 2) out.push_back(kAlphabet[(n >> 6) & 63]);
-  }
-  return out;
-}
-
-std::optional<std::string> base64url_decode(std::string_view text) {
-  if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() / 4 * 3 + 2);
-  uint32_t n = 0;
-  int bits = 0;
-  for (char c : text) {
-    int8_t v = kValues[static_cast<unsigned char>(c)];
-    if (v < 0) return std::nullopt;
-    n = n << 6 | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((n >> bits) & 0xFF));
-    }
-  }
-  // The bits left over must be zero: one encoding per byte string.
-  if ((n & ((1u << bits) - 1)) != 0) return std::nullopt;
-  return out;
-}
 
 InvocationSigner InvocationSigner::with_random_secret() {
   std::string secret(32, '\0');

@@ -53,8 +53,4 @@ class InvocationSigner {
   std::string secret_;
 };
 
-// Base64url without padding (RFC 4648, section 5), and its strict inverse.
-std::string base64url_encode(std::string_view bytes);
-std::optional<std::string> base64url_decode(std::string_view text);
-
 }  // namespace pe::devorg
