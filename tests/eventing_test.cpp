@@ -2,6 +2,7 @@
 // (delivering its change events to the webhook), `web` and `worker`. Changes in, quotes and a
 // notification out; the seed's curl example; binary and batch modes; the token; hostile input
 // that changes nothing; Redis going away; two web and two worker instances at once.
+#include "support/local_org.hpp"
 #include "support/process.hpp"
 #include "support/raw_http.hpp"
 #include "support/redis_server.hpp"
@@ -17,6 +18,8 @@
 
 namespace pe {
 namespace {
+
+using test::wait_until;
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
@@ -51,25 +54,7 @@ std::string sample_event(const std::string& tx, const std::vector<std::string>& 
   return json::serialize(event);
 }
 
-// The local org's n-th seeded opportunity: 006, the serial in base 62 over 12 characters. Sent
-// in its 15-character form: the webhook turns it into 18.
-std::string opportunity(int n) {
-  static constexpr char kDigits[] =
-      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  std::string serial(12, '0');
-  for (int i = 11; i >= 0 && n > 0; --i, n /= 62) serial[i] = kDigits[n % 62];
-  return "006" + serial;
-}
-
-template <class Pred>
-bool wait_until(Pred pred, std::chrono::milliseconds cap) {
-  auto deadline = Clock::now() + cap;
-  while (Clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return pred();
-}
+std::string opportunity(int n) { return test::seeded_opportunity(n); }
 
 class Eventing : public ::testing::Test {
  protected:

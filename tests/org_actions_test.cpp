@@ -18,21 +18,13 @@
 namespace pe {
 namespace {
 
+using test::wait_until;
+
 namespace json = boost::json;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kSealKey = "4f1c2b3a5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7a8";
-
-template <class Pred>
-bool wait_until(Pred pred, std::chrono::milliseconds cap) {
-  auto deadline = Clock::now() + cap;
-  while (Clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return pred();
-}
 
 std::string str(const json::value& v) { return std::string(v.as_string()); }
 

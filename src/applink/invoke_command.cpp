@@ -6,6 +6,8 @@
 #include "common/random.hpp"
 #include "common/sfid.hpp"
 #include "net/http_client.hpp"
+#include "salesforce/data_api.hpp"
+#include "salesforce/soql.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -108,43 +110,23 @@ Result<Org> find_org(const InvokeOptions& options, const Env& env) {
 // The user's and the org's Ids over the REST API (invoke.sh sent a made-up user Id).
 asio::awaitable<Result<std::pair<std::string, std::string>>> look_up_ids(net::HttpClient& client,
                                                                          const Org& org) {
-  std::string soql = "SELECT Id, Username FROM User WHERE Username = '";
-  for (char c : org.username) {
-    if (c == '\'' || c == '\\') soql += '\\';
-    soql += c;
+  salesforce::DataApi api(client, {.instance_url = org.instance_url,
+                                   .api_version = org.api_version,
+                                   .access_token = org.access_token});
+  std::string soql = "SELECT Id FROM User WHERE Username = " + salesforce::soql_quote(org.username);
+  auto users = co_await api.query(soql);
+  if (!users) {
+    co_return Error{users.error().is_invalid_session() ? Errc::unauthenticated : Errc::unavailable,
+                    "looking up the user: " + users.error().describe() +
+                        (users.error().is_invalid_session() ? " (sf org login web?)" : "")};
   }
-  soql += "'";
-  std::string q;
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : soql) {
-    if (std::isalnum(c) || c == '.' || c == '_' || c == '-') {
-      q += static_cast<char>(c);
-    } else {
-      q += '%';
-      q += kHex[c >> 4];
-      q += kHex[c & 15];
-    }
-  }
-  net::HttpRequest req{
-      .url = org.instance_url + "/services/data/v" + org.api_version + "/query?q=" + q,
-      .headers = {{"Authorization", "Bearer " + org.access_token}}};
-  auto res = co_await client.request(std::move(req));
-  if (!res) co_return Error{res.error().code, "the org: " + res.error().message};
-  if (res->status != 200) {
-    co_return Error{Errc::unauthenticated,
-                    "the org answered HTTP " + std::to_string(res->status) +
-                        " to the user lookup (is the session still valid? sf org login web)"};
-  }
-  auto body = parse_json_exact(res->body);
-  const json::value* records =
-      body && body->is_object() ? body->as_object().if_contains("records") : nullptr;
-  if (!records || !records->is_array() || records->as_array().empty()) {
+  if (users->records.empty() || !users->records[0].is_object()) {
     co_return Error{Errc::not_found, "no user named " + org.username + " in the org"};
   }
-  std::string user = text(records->as_array()[0].as_object(), "Id");
+  std::string user = text(users->records[0].as_object(), "Id");
   std::string org_id = org.org_id;
   if (org_id.empty()) {
-    // The session id starts with the org's 15-character Id.
+    // A session id starts with its org's 15-character Id.
     org_id = org.access_token.substr(0, org.access_token.find('!'));
   }
   co_return std::pair{user, org_id};

@@ -1,6 +1,7 @@
 #include "common/seal.hpp"
 
 #include "common/base64.hpp"
+#include "common/config.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -115,6 +116,18 @@ Result<std::string> Sealer::open(std::string_view sealed, std::string_view assoc
     return Error{Errc::permission_denied, "the sealed value does not authenticate"};
   }
   return plain;
+}
+
+std::optional<Sealer> sealer_from(EnvReader& read) {
+  auto key = read.optional_string("PRICING_SEAL_KEY");
+  if (!key || key->empty()) return std::nullopt;
+  auto sealer = Sealer::from_key_text(*key);
+  OPENSSL_cleanse(key->data(), key->size());
+  if (!sealer) {
+    read.add_error("PRICING_SEAL_KEY", sealer.error().message);
+    return std::nullopt;
+  }
+  return std::move(*sealer);
 }
 
 }  // namespace pe

@@ -17,6 +17,7 @@
 #include "common/error.hpp"
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,5 +43,9 @@ class Sealer {
  private:
   std::array<unsigned char, kKeyBytes> key_;
 };
+
+class EnvReader;
+// PRICING_SEAL_KEY: a Sealer, nullopt when unset, or a problem added to `read` when malformed.
+std::optional<Sealer> sealer_from(EnvReader& read);
 
 }  // namespace pe

@@ -55,14 +55,7 @@ OrgActionsConfig org_actions_config_from(EnvReader& read, const Env& env) {
   bool applink = env.get("HEROKU_APPLINK_API_URL").has_value();
   config.invocation = applink::invocation_config_from(read, applink);
   config.discount_overrides = read.boolean("PRICING_DISCOUNT_OVERRIDES", false);
-  if (auto key = read.optional_string("PRICING_SEAL_KEY"); key && !key->empty()) {
-    auto sealer = Sealer::from_key_text(*key);
-    if (sealer) {
-      config.sealer = std::move(*sealer);
-    } else {
-      read.add_error("PRICING_SEAL_KEY", sealer.error().message);
-    }
-  }
+  config.sealer = sealer_from(read);
   config.callback_window =
       std::chrono::hours(read.integer("PRICING_CALLBACK_WINDOW_HOURS", 24, 1, 24));
   return config;

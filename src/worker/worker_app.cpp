@@ -63,14 +63,7 @@ Result<WorkerConfig> load_config(const Env& env, const WorkerOverrides& override
   config.linger = milliseconds(read.integer("PRICING_BATCH_LINGER_MS", 250, 0, 60'000));
   config.log_level = log::level_from(read);
   config.discount_overrides = read.boolean("PRICING_DISCOUNT_OVERRIDES", false);
-  if (auto key = read.optional_string("PRICING_SEAL_KEY"); key && !key->empty()) {
-    auto sealer = Sealer::from_key_text(*key);
-    if (sealer) {
-      config.sealer = std::move(*sealer);
-    } else {
-      read.add_error("PRICING_SEAL_KEY", sealer.error().message);
-    }
-  }
+  config.sealer = sealer_from(read);
   if (auto ok = read.finish(); !ok) return ok.error();
   if (overrides.concurrency) config.concurrency = *overrides.concurrency;
   return config;

@@ -1,5 +1,7 @@
 #include "support/local_org.hpp"
 
+#include "salesforce/soql.hpp"
+
 #include <boost/json/parse.hpp>
 
 #include <gtest/gtest.h>
@@ -65,18 +67,7 @@ json::value LocalOrg::get(const std::string& path) {
 }
 
 json::value LocalOrg::query(const std::string& soql) {
-  std::string q;
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : soql) {
-    if (std::isalnum(c) || c == '_' || c == '.' || c == '-') {
-      q += static_cast<char>(c);
-    } else {
-      q += '%';
-      q += kHex[c >> 4];
-      q += kHex[c & 15];
-    }
-  }
-  return get("/services/data/v62.0/query?q=" + q);
+  return get("/services/data/v62.0/query?q=" + salesforce::url_encode(soql));
 }
 
 int64_t LocalOrg::count(const std::string& soql) {
@@ -85,8 +76,7 @@ int64_t LocalOrg::count(const std::string& soql) {
 }
 
 json::value LocalOrg::invoke(const std::string& body) {
-  auto r =
-      http_request(port_, "POST", "/devorg/invocations",
+  auto r = http_request(port_, "POST", "/devorg/invocations",
                         std::vector<std::string>{"Content-Type: application/json"}, body);
   EXPECT_TRUE(r) << "the local org did not answer the invocation";
   if (!r) return nullptr;

@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace pe::test {
@@ -50,6 +51,17 @@ class Process {
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int free_port();
+
+// Polls `pred` every 100 ms until it holds or `cap` has passed; its last answer.
+template <class Pred>
+bool wait_until(Pred pred, std::chrono::milliseconds cap) {
+  auto deadline = std::chrono::steady_clock::now() + cap;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return pred();
+}
 // True once something accepts connections on 127.0.0.1:port.
 bool wait_for_port(int port, std::chrono::milliseconds timeout);
 // A fresh empty directory under the system temp dir, removed by nobody (tests are short-lived).
