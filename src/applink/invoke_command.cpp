@@ -149,8 +149,8 @@ asio::awaitable<Result<std::pair<std::string, std::string>>> look_up_ids(net::Ht
   co_return std::pair{user, org_id};
 }
 
-asio::awaitable<int> invoke(const InvokeOptions& options, const Env& env, std::ostream& out,
-                            std::ostream& err) {
+asio::awaitable<int> invoke(asio::io_context& io, const InvokeOptions& options, const Env& env,
+                            std::ostream& out, std::ostream& err) {
   auto org = find_org(options, env);
   if (!org) {
     err << "pricing-engine invoke: " << org.error().message << "\n";
@@ -169,7 +169,7 @@ asio::awaitable<int> invoke(const InvokeOptions& options, const Env& env, std::o
     err << "pricing-engine invoke: the body is not valid JSON\n";
     co_return 2;
   }
-  auto client = net::HttpClient::create(co_await asio::this_coro::executor).value();
+  auto client = net::HttpClient::create(io).value();
   auto ids = co_await look_up_ids(client, *org);
   if (!ids) {
     err << "pricing-engine invoke: " << ids.error().message << "\n";
@@ -227,7 +227,7 @@ int run_invoke(const InvokeOptions& options, const Env& env, std::ostream& out, 
     return 2;
   }
   asio::io_context io;
-  auto done = asio::co_spawn(io, invoke(options, env, out, err), asio::use_future);
+  auto done = asio::co_spawn(io, invoke(io, options, env, out, err), asio::use_future);
   io.run();
   return done.get();
 }
