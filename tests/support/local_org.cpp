@@ -85,8 +85,8 @@ int64_t LocalOrg::count(const std::string& soql) {
 }
 
 json::value LocalOrg::invoke(const std::string& body) {
-  auto r =
-      http_request(port_, "POST", "/devorg/invocations", {"Content-Type: application/json"}, body);
+  auto r = http_request(port_, "POST", "/devorg/invocations",
+                        std::vector<std::string>{"Content-Type: application/json"}, body);
   EXPECT_TRUE(r) << "the local org did not answer the invocation";
   if (!r) return nullptr;
   EXPECT_LT(r->status, 300) << r->body;
@@ -94,7 +94,8 @@ json::value LocalOrg::invoke(const std::string& body) {
 }
 
 void LocalOrg::faults(const std::string& body) {
-  auto r = http_request(port_, "POST", "/devorg/faults", {"Content-Type: application/json"}, body);
+  auto r = http_request(port_, "POST", "/devorg/faults",
+                        std::vector<std::string>{"Content-Type: application/json"}, body);
   EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
 }
 
