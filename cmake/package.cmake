@@ -26,20 +26,20 @@ set(CPACK_DEBIAN_SERVER_PACKAGE_SHLIBDEPS ON)
 # Not libraries, so dpkg-shlibdeps cannot find them: the trust store for TLS to Salesforce, and
 # the Redis that web and worker need (any Redis will do: a recommendation).
 set(CPACK_DEBIAN_SERVER_PACKAGE_RECOMMENDS "ca-certificates, redis-server")
-set(CPACK_COMPONENT_SERVER_DESCRIPTION
-    "Quote pricing for Salesforce on Heroku AppLink\n"
-    "One binary with the web, worker and devorg (local org) roles; see\n"
-    "/usr/share/doc/pricing-engine/README.md.")
+string(CONCAT CPACK_COMPONENT_SERVER_DESCRIPTION
+       "Quote pricing for Salesforce on Heroku AppLink\n"
+       "One binary with the web, worker and devorg (local org) roles; see\n"
+       "/usr/share/doc/pricing-engine/README.md.")
 
 set(CPACK_DEBIAN_SDK_PACKAGE_NAME pricing-engine-dev)
 set(CPACK_DEBIAN_SDK_PACKAGE_SECTION libdevel)
 # What PricingEngineConfig.cmake finds (find_dependency) and the installed headers include.
 set(CPACK_DEBIAN_SDK_PACKAGE_DEPENDS
     "libboost1.81-dev, libboost-json1.81-dev, libboost-url1.81-dev, libssl-dev, libhiredis-dev, libspdlog-dev, libfmt-dev, pkgconf, cmake (>= 3.25)")
-set(CPACK_COMPONENT_SDK_DESCRIPTION
-    "C++20 SDK for Salesforce and Heroku AppLink\n"
-    "Data API, Composite Graph unit of work, Bulk API 2.0, AppLink authorizations and\n"
-    "invocations, exact money and the pricing engine, as static libraries with a CMake\n"
-    "package: find_package(PricingEngine 0.1 CONFIG).")
+string(CONCAT CPACK_COMPONENT_SDK_DESCRIPTION
+       "C++20 SDK for Salesforce and Heroku AppLink\n"
+       "Data API, Composite Graph unit of work, Bulk API 2.0, AppLink authorizations and\n"
+       "invocations, exact money and the pricing engine, as static libraries with a CMake\n"
+       "package: find_package(PricingEngine 0.1 CONFIG).")
 
 include(CPack)
