@@ -3,6 +3,10 @@
 # Every .cpp in the folder is part of the library except *_test.cpp (unit tests, built into one
 # executable NAME_unit_tests and registered with CTest test by test) and *_fuzz.cpp (fuzz
 # targets). Files are globbed so that adding a file to a module needs no edit here.
+#
+# Headers are included as "module/file.hpp" relative to src/ here, and relative to
+# include/pricing-engine/ once installed (cmake/install.cmake installs the SDK's modules and
+# exports them as PricingEngine::NAME).
 function(pe_module name)
   cmake_parse_arguments(PARSE_ARGV 1 ARG "" "" "DEPS;TEST_DEPS")
   file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
@@ -17,7 +21,9 @@ function(pe_module name)
   endforeach()
 
   add_library(pe_${name} STATIC ${lib_sources})
-  target_include_directories(pe_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_include_directories(pe_${name} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/src>
+                                               $<INSTALL_INTERFACE:include/pricing-engine>)
+  set_target_properties(pe_${name} PROPERTIES EXPORT_NAME ${name})
   target_link_libraries(pe_${name} PUBLIC ${ARG_DEPS})
 
   if(test_sources)
