@@ -187,12 +187,23 @@ class Worker {
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }
 
-  // Renews the visibility of the batch's jobs until *done.
-  asio::awaitable<void> keep_alive(std::vector<std::string> ids, std::shared_ptr<bool> done) {
+  // Renews the visibility of the batch's jobs until the batch ends, which cancels the wait: a
+  // worker told to stop exits as soon as its batches are done, not a third of the visibility
+  // timeout later.
+  struct BatchAlive {
+    explicit BatchAlive(asio::io_context& io) : timer(io) {}
+    bool done = false;
+    asio::steady_timer timer;
+  };
+
+  asio::awaitable<void> keep_alive(std::vector<std::string> ids,
+                                   std::shared_ptr<BatchAlive> alive) {
     auto period = std::max<milliseconds>(config_.queue.visibility / 3, 50ms);
-    while (!*done) {
-      co_await sleep(period);
-      if (*done) break;
+    while (!alive->done) {
+      alive->timer.expires_after(period);
+      boost::system::error_code ignored;
+      co_await alive->timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      if (alive->done) break;
       auto kept = co_await queue_.keep_alive(consumer_, ids);
       if (kept && *kept < ids.size()) {
         log_.warn("jobs_lost_to_reclaim", {{"jobs", ids.size() - *kept}});
@@ -204,8 +215,8 @@ class Worker {
     ++busy_;
     std::vector<std::string> ids;
     for (const auto& job : batch) ids.push_back(job.id);
-    auto done = std::make_shared<bool>(false);
-    asio::co_spawn(io_, keep_alive(ids, done), asio::detached);
+    auto alive = std::make_shared<BatchAlive>(io_);
+    asio::co_spawn(io_, keep_alive(ids, alive), asio::detached);
 
     std::map<std::string, std::vector<jobs::Job>> by_connection;
     std::vector<jobs::Job> actions;
@@ -220,7 +231,8 @@ class Worker {
     for (auto& [connection, jobs] : by_connection) {
       co_await run_connection_batch(connection, jobs);
     }
-    *done = true;
+    alive->done = true;
+    alive->timer.cancel();
     --busy_;
   }
 
