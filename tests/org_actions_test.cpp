@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include <fstream>
 #include <thread>
 
 namespace pe {
@@ -281,6 +282,49 @@ TEST_F(OrgActions, FaultsDuringTheWorkLeaveNoQuoteWithoutItsLines) {
   EXPECT_GT(ok, 0);  // the retries carry most through
   EXPECT_EQ(org->count("SELECT COUNT() FROM Quote"), ok);
   EXPECT_EQ(org->count("SELECT COUNT() FROM Quote WHERE LineItemCount = 0"), 0);
+}
+
+// `pricing-engine invoke` from a developer's machine: credentials as `sf org display --json`
+// prints them, the app in dev mode (nobody but Salesforce can sign a request context).
+class DevMode : public OrgActions {
+ protected:
+  void SetUp() override { start({{"PRICING_INVOCATION_AUTH", "dev"}}); }
+};
+
+TEST_F(DevMode, InvokeCallsTheAppWithASessionFromSfOrgDisplay) {
+  auto dir = test::temp_dir("invoke");
+  std::string token = org->access_token();
+  json::object sf{{"status", 0},
+                  {"result", json::object{{"accessToken", token},
+                                          {"instanceUrl", org->url()},
+                                          {"username", "integration@devorg.local"},
+                                          {"apiVersion", "62.0"}}}};
+  std::ofstream(dir / "org.json") << json::serialize(sf);
+  auto opp = test::seeded_opportunity(11);
+  auto invoke = test::Process::start(
+      {PE_BINARY, "invoke", "/api/generatequote", json::serialize(one(opp)), "--sf-json",
+       (dir / "org.json").string(), "--app-url", "http://127.0.0.1:" + std::to_string(web_port)});
+  EXPECT_EQ(invoke.wait(30s), 0) << invoke.output();
+  auto out = invoke.output();
+  EXPECT_EQ(out.rfind("HTTP 200\n", 0), 0u) << out;
+  EXPECT_NE(out.find("\"quoteId\":\"0Q0"), std::string::npos) << out;
+  EXPECT_EQ(out.find(token), std::string::npos);  // the session is never printed
+  EXPECT_EQ(org->count("SELECT COUNT() FROM Quote WHERE OpportunityId = '" + opp + "'"), 1);
+  // A bad body and a missing file are usage errors (2) that name the problem.
+  auto bad = test::Process::start(
+      {PE_BINARY, "invoke", "/api/generatequote", "{", "--sf-json", (dir / "org.json").string()});
+  EXPECT_EQ(bad.wait(10s), 2);
+  EXPECT_NE(bad.output().find("not valid JSON"), std::string::npos) << bad.output();
+}
+
+TEST_F(DevMode, WebRefusesDevModeOffLoopback) {
+  auto e = env;
+  e["PORT"] = std::to_string(test::free_port());
+  e["WEB_HOST"] = "0.0.0.0";
+  auto refused = test::Process::start({PE_BINARY, "web"}, e);
+  EXPECT_EQ(refused.wait(10s), 2);
+  EXPECT_NE(refused.output().find("must listen on a loopback address"), std::string::npos)
+      << refused.output();
 }
 
 class Elevation : public OrgActions {
