@@ -28,9 +28,7 @@ std::string text(const json::object& o, std::string_view key) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
-
 }  // namespace
-
 
 Result<AppLink> AppLink::from_env(const Env& env, std::string_view attachment) {
   AppLink link;

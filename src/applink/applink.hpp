@@ -21,6 +21,7 @@
 //   DataApi api(client, *creds, {.refresh = [&] { return applink.refresh(client, "my-org"); }});
 #pragma once
 
+#include "applink/invocation_headers.hpp"
 #include "common/config.hpp"
 #include "common/sfid.hpp"
 #include "net/http_client.hpp"
@@ -35,21 +36,6 @@
 #include <string_view>
 
 namespace pe::applink {
-
-struct RequestContext;  // invocation.hpp
-
-struct ClientContext {
-  salesforce::OrgCredentials org;  // instance URL (orgDomainUrl with https://), version, token
-  std::string request_id;
-  std::string namespace_prefix;
-  SalesforceId org_id;
-  SalesforceId user_id;
-  std::string username;
-};
-
-// The `x-client-context` header's value. Errc::unauthenticated when missing, invalid_argument
-// when malformed; messages never include the header.
-Result<ClientContext> parse_client_context(std::string_view header);
 
 class AppLink {
  public:

@@ -1,7 +1,7 @@
 // invocation_headers.cpp: what the invocation headers alone show (invocation.hpp), with no I/O:
 // kept apart from the verifier so that the fuzz target (invocation_headers_fuzz.cpp) builds it
 // without any coroutine code.
-#include "applink/invocation.hpp"
+#include "applink/invocation_headers.hpp"
 
 #include "common/base64.hpp"
 #include "common/json_exact.hpp"
@@ -219,7 +219,8 @@ Result<ClientContext> parse_client_context(std::string_view header) {
   ctx.namespace_prefix = text(o, "namespace");
   if (ctx.namespace_prefix == "null") ctx.namespace_prefix.clear();
   auto org_id = SalesforceId::parse(text(o, "orgId"));
-  if (!org_id || org_id->prefix() != "00D") return malformed_client("orgId is not an organization Id");
+  if (!org_id || org_id->prefix() != "00D")
+    return malformed_client("orgId is not an organization Id");
   ctx.org_id = *org_id;
   const json::value* user = o.if_contains("userContext");
   if (!user || !user->is_object()) return malformed_client("userContext is missing");

@@ -10,7 +10,8 @@
 // PRICING_INVOCATION_AUTH=dev (loopback only) to take such calls.
 //
 //   pricing-engine invoke /api/generatequote '{"opportunityId":"006..."}' --target-org my-org
-//   pricing-engine invoke /api/generatequote @body.json --sf-json org.json --app-url http://127.0.0.1:8080
+//   pricing-engine invoke /api/generatequote @body.json --sf-json org.json --app-url
+//   http://127.0.0.1:8080
 //
 // Exit codes: 0 the app answered 2xx, 1 it answered otherwise or could not be reached, 2 bad
 // usage or credentials. Tokens are never printed.

@@ -20,6 +20,7 @@
 #include "common/sfid.hpp"
 #include "net/http_client.hpp"
 #include "net/retry_policy.hpp"
+#include "salesforce/org_credentials.hpp"
 #include "salesforce/salesforce_error.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -33,13 +34,6 @@
 #include <vector>
 
 namespace pe::salesforce {
-
-struct OrgCredentials {
-  std::string instance_url;  // https://acme.my.salesforce.com (no trailing slash)
-  std::string api_version = "62.0";
-  std::string access_token;
-  SalesforceId user_id;  // the user the token acts as, when the source says (AppLink does)
-};
 
 // Called once when Salesforce answers INVALID_SESSION_ID: fresh credentials, or an error.
 using RefreshCredentials = std::function<boost::asio::awaitable<Result<OrgCredentials>>()>;
