@@ -12,7 +12,9 @@
 # dev (our web taking headers as given: what the reference app does), ref (the reference app).
 # Every run starts a fresh local org (--seed 2000) and makes a fresh invocation for every request
 # (a new x-request-id: each makes a new quote, as a new Apex call would). Prints one line per run
-# and kind, then the medians and the ratios to the reference app.
+# and kind, then the medians and the ratios to the reference app. org_cpu_us and org_busy are the
+# local org's CPU per invocation and its share of one core (it is one thread): near 1.00 it is the
+# bottleneck, which no app can pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/wrk_lib.sh
@@ -21,7 +23,7 @@ RUNS=${RUNS:-3}
 DURATION=${DURATION:-8}
 CONNECTIONS=${CONNECTIONS:-32}
 WRK_THREADS=${WRK_THREADS:-2}
-INVOCATIONS_PER_RUN=${INVOCATIONS_PER_RUN:-12000}
+INVOCATIONS_PER_RUN=${INVOCATIONS_PER_RUN:-25000}
 KINDS=${KINDS:-"applink dev${REF_APP:+ ref}"}
 export WRK_THREADS
 scratch
@@ -58,6 +60,7 @@ PY
 
 run_one() {
   local kind=$1 org_port app_port redis_port org_pid app_pid
+  redis_pid=
   org_port=$(free_port)
   app_port=$(free_port)
   mkdir -p "$work/$kind"
@@ -88,13 +91,15 @@ run_one() {
   # A short warm-up (the reference app's SDK loads on its first request), not measured.
   INVOCATIONS="$work/$kind/invocations.tsv" wrk -t1 -c4 -d1s -s bench/org_action.lua \
     "http://127.0.0.1:$app_port" >/dev/null 2>&1 || true
-  local cpu0 api0 out
+  local cpu0 api0 out org0
   cpu0=$(cpu_ticks "$app_pid")
+  org0=$(cpu_ticks "$org_pid")
   api0=$(api_total "$org_port")
   out=$(INVOCATIONS="$work/$kind/invocations.tsv" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" \
         -d"${DURATION}s" --latency -s bench/org_action.lua "http://127.0.0.1:$app_port")
-  local cpu1 api1 requests rps p50 p99 errors peak
+  local cpu1 api1 requests rps p50 p99 errors peak org1
   cpu1=$(cpu_ticks "$app_pid")
+  org1=$(cpu_ticks "$org_pid")
   api1=$(api_total "$org_port")
   peak=$(peak_kb "$app_pid")
   requests=$(awk '/requests in/ {print $1}' <<<"$out")
@@ -106,20 +111,23 @@ run_one() {
   local ticks=$(( cpu1 - cpu0 ))
   local hz; hz=$(getconf CLK_TCK)
   python3 - "$kind" "$rps" "$p50" "$p99" "$ticks" "$hz" "$requests" "$(( api1 - api0 ))" "$peak" \
-    "${errors:-0}" "${non2xx:-0}" <<'PY' | tee -a "$work/results"
+    "${errors:-0}" "${non2xx:-0}" "$(( org1 - org0 ))" "$DURATION" <<'PY' | tee -a "$work/results"
 import sys
-kind, rps, p50, p99, ticks, hz, requests, api, peak, errors, non2xx = sys.argv[1:]
+kind, rps, p50, p99, ticks, hz, requests, api, peak, errors, non2xx, org, duration = sys.argv[1:]
 requests = max(int(requests), 1)
 cpu_us = int(ticks) / int(hz) * 1e6 / requests
+org_us = int(org) / int(hz) * 1e6 / requests
+org_busy = int(org) / int(hz) / float(duration)
 print(f"{kind} rps {rps} p50_us {p50} p99_us {p99} cpu_us {cpu_us:.0f} api_per_invocation "
-      f"{int(api) / requests:.2f} peak_rss_kb {peak} requests {requests} errors {errors} non2xx {non2xx}")
+      f"{int(api) / requests:.2f} peak_rss_kb {peak} org_cpu_us {org_us:.0f} org_busy {org_busy:.2f} "
+      f"requests {requests} errors {errors} non2xx {non2xx}")
 PY
   if (( requests > INVOCATIONS_PER_RUN )); then
     echo "  (note: $requests requests > $INVOCATIONS_PER_RUN invocations: some were sent twice)" >&2
   fi
   kill -TERM "$app_pid" "$org_pid" 2>/dev/null || true
   wait "$app_pid" "$org_pid" 2>/dev/null || true
-  [[ -n ${redis_pid:-} ]] && { kill -TERM "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null || true; }
+  if [[ -n $redis_pid ]]; then kill -TERM "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true; fi
   rm -rf "${work:?}/$kind"
 }
 
@@ -130,7 +138,7 @@ done
 echo "== medians over $RUNS runs (one line per kind)"
 for kind in $KINDS; do
   line=""
-  for field in rps p50_us p99_us cpu_us api_per_invocation peak_rss_kb; do
+  for field in rps p50_us p99_us cpu_us api_per_invocation peak_rss_kb org_cpu_us org_busy; do
     value=$(awk -v k="$kind" -v f="$field" '$1 == k { for (i = 2; i < NF; i += 2) if ($i == f) print $(i + 1) }' \
             "$work/results" | median)
     line+=" $field $value"

@@ -40,7 +40,7 @@ struct Session {
 class Sessions {
  public:
   using Clock = Session::Clock;
-  static constexpr size_t kMaxSessions = 10'000;
+  static constexpr size_t kMaxSessions = 100'000;
 
   explicit Sessions(const SalesforceId& org, std::function<Clock::time_point()> clock = {});
 
