@@ -1,12 +1,12 @@
 // pricing-engine: one binary, one subcommand per process role (DESIGN.md, "Processes").
 // main only parses the command line and hands over; each role lives in its own module.
+#include "applink/invoke_command.hpp"
 #include "common/config.hpp"
 #include "common/log.hpp"
 #include "demo/demo.hpp"
 #include "devorg/devorg_app.hpp"
 #include "jobs/jobs_command.hpp"
 #include "pricing/price_command.hpp"
-#include "applink/invoke_command.hpp"
 #include "web/web_app.hpp"
 #include "worker/worker_app.hpp"
 
