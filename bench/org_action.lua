@@ -31,11 +31,6 @@ function request()
                      ["x-request-context"] = i.rc, ["x-client-context"] = i.cc}, i.body)
 end
 
-local statuses = {}
-function response(status)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-
 function done(summary, latency, requests)
   io.write(string.format("errors %d\n", summary.errors.status + summary.errors.connect +
                                          summary.errors.read + summary.errors.write +

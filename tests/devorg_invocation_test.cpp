@@ -10,6 +10,7 @@
 #include "common/json_exact.hpp"
 #include "net/http_client.hpp"
 #include "net/http_server.hpp"
+#include "salesforce/soql.hpp"
 #include "support/process.hpp"
 
 #include <gtest/gtest.h>
@@ -57,20 +58,6 @@ json::object decoded(std::string_view header) {
   auto value = text ? parse_json_exact(*text) : Result<json::value>(Error{});
   EXPECT_TRUE(value && value->is_object()) << "not a JSON object: " << text.value_or("");
   return value && value->is_object() ? value->as_object() : json::object();
-}
-
-std::string encode(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
 }
 
 constexpr std::array<const char*, 4> kRecordedHeaders = {"x-request-id", "x-request-context",
@@ -142,9 +129,10 @@ class TestApp {
     net::HttpHeaders bearer{
         {"Authorization", "Bearer " + std::string(client["accessToken"].as_string())}};
     auto query = [&](std::string soql) {
-      return client_->request({.method = http::verb::get,
-                               .url = org + "/services/data/v62.0/query?q=" + encode(soql),
-                               .headers = bearer});
+      return client_->request(
+          {.method = http::verb::get,
+           .url = org + "/services/data/v62.0/query?q=" + salesforce::url_encode(soql),
+           .headers = bearer});
     };
     auto direct = co_await query("SELECT Id, DiscountOverride__c FROM OpportunityLineItem LIMIT 1");
     if (direct) {
@@ -259,7 +247,8 @@ class DevorgInvocationTest : public ::testing::Test {
 
   // A query as `token`: its status and body.
   net::HttpResponse query(const std::string& token, const std::string& soql) {
-    return call(http::verb::get, base_ + "/services/data/v62.0/query?q=" + encode(soql), "",
+    return call(http::verb::get,
+                base_ + "/services/data/v62.0/query?q=" + salesforce::url_encode(soql), "",
                 {{"Authorization", "Bearer " + token}});
   }
 

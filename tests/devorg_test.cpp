@@ -5,6 +5,7 @@
 #include "common/json_exact.hpp"
 #include "net/http_client.hpp"
 #include "net/http_server.hpp"
+#include "salesforce/soql.hpp"
 #include "support/process.hpp"
 
 #include <gtest/gtest.h>
@@ -80,22 +81,8 @@ class DevorgTest : public ::testing::Test {
   }
 
   std::string first_id(const std::string& soql) {
-    auto page = api_json(http::verb::get, "/query?q=" + encode(soql));
+    auto page = api_json(http::verb::get, "/query?q=" + salesforce::url_encode(soql));
     return std::string(page.at("records").at(0).at("Id").as_string());
-  }
-
-  static std::string encode(std::string_view text) {
-    std::string out;
-    for (unsigned char c : text) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-        out.push_back(static_cast<char>(c));
-      } else {
-        char buf[4];
-        std::snprintf(buf, sizeof buf, "%%%02X", c);
-        out += buf;
-      }
-    }
-    return out;
   }
 
   asio::io_context io_;
@@ -141,8 +128,8 @@ TEST_F(DevorgTest, RefusesCallsWithoutAValidTokenAndUnknownVersions) {
 
 TEST_F(DevorgTest, HostileInputGetsClearErrorsAndChangesNothing) {
   start();
-  auto count_before =
-      api_json(http::verb::get, "/query?q=" + encode("SELECT COUNT() FROM Account"));
+  auto count_before = api_json(http::verb::get,
+                               "/query?q=" + salesforce::url_encode("SELECT COUNT() FROM Account"));
   auto malformed = api(http::verb::post, "/sobjects/Account", "{\"Name\": ");
   EXPECT_EQ(malformed.status, 400);
   EXPECT_NE(malformed.body.find("JSON_PARSER_ERROR"), std::string::npos);
@@ -155,11 +142,13 @@ TEST_F(DevorgTest, HostileInputGetsClearErrorsAndChangesNothing) {
   EXPECT_EQ(bad_id.status, 400);
   EXPECT_NE(bad_id.body.find("MALFORMED_ID"), std::string::npos);
   // SOQL injection through a literal stays a literal.
-  auto injected =
-      api_json(http::verb::get,
-               "/query?q=" + encode("SELECT Id FROM Account WHERE Name = 'x\\' OR Name != \\'y'"));
+  auto injected = api_json(
+      http::verb::get,
+      "/query?q=" +
+          salesforce::url_encode("SELECT Id FROM Account WHERE Name = 'x\\' OR Name != \\'y'"));
   EXPECT_EQ(injected.at("totalSize"), 0);
-  auto count_after = api_json(http::verb::get, "/query?q=" + encode("SELECT COUNT() FROM Account"));
+  auto count_after = api_json(http::verb::get,
+                              "/query?q=" + salesforce::url_encode("SELECT COUNT() FROM Account"));
   EXPECT_EQ(count_before.at("totalSize"), count_after.at("totalSize"));
 }
 
@@ -188,8 +177,9 @@ TEST_F(DevorgTest, GraphsAreAllOrNoneEachAndReferencesResolve) {
   EXPECT_EQ(failed[0].at("httpStatusCode"), 400);
   EXPECT_EQ(failed[0].at("body").at(0).at("errorCode"), "PROCESSING_HALTED");
   EXPECT_EQ(failed[1].at("body").at(0).at("errorCode"), "JSON_PARSER_ERROR");
-  auto quotes = api_json(http::verb::get,
-                         "/query?q=" + encode("SELECT GenerationKey__c, LineItemCount FROM Quote"));
+  auto quotes = api_json(
+      http::verb::get,
+      "/query?q=" + salesforce::url_encode("SELECT GenerationKey__c, LineItemCount FROM Quote"));
   ASSERT_EQ(quotes.at("totalSize"), 1);  // g2 rolled back whole
   EXPECT_EQ(quotes.at("records").at(0).at("GenerationKey__c"), "k1");
   EXPECT_EQ(quotes.at("records").at(0).at("LineItemCount"), 1);
@@ -222,8 +212,9 @@ TEST_F(DevorgTest, CollectionsKeepOrderAndHonourAllOrNone) {
                               R"({"attributes":{"type":"Account"}}]})");
   EXPECT_EQ(all_or_none.at(0).at("errors").at(0).at("statusCode"),
             "ALL_OR_NONE_OPERATION_ROLLED_BACK");
-  auto d1 = api_json(http::verb::get,
-                     "/query?q=" + encode("SELECT COUNT() FROM Account WHERE Name = 'D1'"));
+  auto d1 = api_json(
+      http::verb::get,
+      "/query?q=" + salesforce::url_encode("SELECT COUNT() FROM Account WHERE Name = 'D1'"));
   EXPECT_EQ(d1.at("totalSize"), 0);
   std::string many = R"({"records":[)";
   for (int i = 0; i < 201; ++i)
@@ -321,7 +312,7 @@ TEST_F(DevorgTest, InjectedFaultsAndStatsAndExpiringTokens) {
   call(http::verb::post, base_ + "/devorg/faults", R"({"error_rate":0})",
        {{"Content-Type", "application/json"}});
   EXPECT_EQ(api(http::verb::get, "/sobjects").status, 200);
-  api(http::verb::get, "/query?q=" + encode("SELECT Id FROM Account"));
+  api(http::verb::get, "/query?q=" + salesforce::url_encode("SELECT Id FROM Account"));
   auto stats = json::parse(call(http::verb::get, base_ + "/devorg/stats").body);
   EXPECT_EQ(stats.at("by_kind").at("query"), 1);
   EXPECT_EQ(stats.at("faults"), 1);
@@ -350,11 +341,13 @@ TEST_F(DevorgTest, AFileDatabaseKeepsItsRecordsAcrossRestarts) {
   ASSERT_EQ(org_->wait(10s), 0);
   std::filesystem::remove(dir_ / "org.env");
   start({"--db", db.string()});
-  auto found = api_json(http::verb::get,
-                        "/query?q=" + encode("SELECT Name FROM Account WHERE Name = 'Survivor'"));
+  auto found = api_json(
+      http::verb::get,
+      "/query?q=" + salesforce::url_encode("SELECT Name FROM Account WHERE Name = 'Survivor'"));
   EXPECT_EQ(found.at("totalSize"), 1);
   // The sample data was seeded once, not again on the restart.
-  auto opps = api_json(http::verb::get, "/query?q=" + encode("SELECT COUNT() FROM Opportunity"));
+  auto opps = api_json(http::verb::get,
+                       "/query?q=" + salesforce::url_encode("SELECT COUNT() FROM Opportunity"));
   EXPECT_EQ(opps.at("totalSize"), 20);
 }
 
@@ -384,7 +377,8 @@ TEST_F(DevorgTest, DeliversOpportunityChangesToTheWebhookPerTransaction) {
   start({"--webhook", "http://127.0.0.1:" + std::to_string(hook.port()) + "/hook",
          "--webhook-token", "hook-token"});
   // One request, 3 updates of the same field: one event with three record ids.
-  auto page = api_json(http::verb::get, "/query?q=" + encode("SELECT Id FROM Opportunity LIMIT 3"));
+  auto page = api_json(http::verb::get,
+                       "/query?q=" + salesforce::url_encode("SELECT Id FROM Opportunity LIMIT 3"));
   std::string records;
   for (const auto& r : page.at("records").as_array()) {
     records += std::string(records.empty() ? "" : ",") +

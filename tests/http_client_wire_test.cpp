@@ -2,6 +2,7 @@
 // misbehave in ways a real server would not: oversized headers and bodies, malformed status
 // lines, interim responses, EOF-delimited bodies, silence, and connections closed at awkward
 // moments. Each test runs the client and the server on one io_context in the test thread.
+#include "common/base64.hpp"
 #include "common/log.hpp"
 #include "net/http_client.hpp"
 #include "net/http_url.hpp"
@@ -261,8 +262,8 @@ TEST_F(WireTest, TurnsUrlCredentialsIntoBasicAuthOnlyWhenAsked) {
 
   ASSERT_EQ(server.requests.size(), 2u);
   EXPECT_TRUE(server.requests[0].starts_with("POST /events HTTP/1.1\r\n")) << server.requests[0];
-  EXPECT_NE(server.requests[0].find("\r\nAuthorization: Basic " + base64_encode("pub@lisher:p:ss") +
-                                    "\r\n"),
+  EXPECT_NE(server.requests[0].find("\r\nAuthorization: Basic " +
+                                    pe::base64_encode("pub@lisher:p:ss") + "\r\n"),
             std::string::npos)
       << server.requests[0];
   EXPECT_EQ(server.requests[0].find("p%3Ass"), std::string::npos);

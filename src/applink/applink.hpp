@@ -54,7 +54,7 @@ class AppLink {
   // mesh does: POST {API_URL}/invocations/authentication with {org_domain_url, core_jwt_token,
   // org_id, app_uuid}. 401/403 from the add-on: permission_denied; unreachable, a timeout or any
   // other answer: unavailable. Never cached, never retried (a refusal is final, and the caller is
-  // waiting). Declared in invocation.hpp's terms.
+  // waiting). Called by InvocationVerifier (invocation.hpp).
   boost::asio::awaitable<Result<void>> authenticate_invocation(
       net::HttpClient& client, const RequestContext& context, std::string_view request_id,
       std::chrono::milliseconds timeout) const;

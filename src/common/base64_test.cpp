@@ -11,6 +11,7 @@ TEST(Base64, EncodesTheRfcVectors) {
   EXPECT_EQ(base64_encode("fo"), "Zm8=");
   EXPECT_EQ(base64_encode("foo"), "Zm9v");
   EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(base64_encode("Aladdin:open sesame"), "QWxhZGRpbjpvcGVuIHNlc2FtZQ==");  // Basic auth
   EXPECT_EQ(base64url_encode("fo"), "Zm8");
   EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");
   EXPECT_EQ(base64_encode("\xfb\xff"), "+/8=");
@@ -28,9 +29,9 @@ TEST(Base64, RefusesWhatNoEncoderWrites) {
   EXPECT_FALSE(base64_decode("Zm9v\nYmFy"));  // a line break: GNU base64 without -w0
   EXPECT_FALSE(base64_decode("Z"));           // no encoding has this length
   EXPECT_FALSE(base64_decode("Zm9=v"));
-  EXPECT_FALSE(base64_decode("-_8="));        // url alphabet given to the standard decoder
+  EXPECT_FALSE(base64_decode("-_8="));  // url alphabet given to the standard decoder
   EXPECT_FALSE(base64url_decode("+/8"));
-  EXPECT_FALSE(base64_decode("Zh=="));        // stray bits after the last byte
+  EXPECT_FALSE(base64_decode("Zh=="));  // stray bits after the last byte
 }
 
 TEST(Base64, RoundTripsEveryByte) {

@@ -3,6 +3,7 @@
 #include "common/json_exact.hpp"
 #include "common/json_text.hpp"
 #include "common/money.hpp"
+#include "common/sfid.hpp"
 #include "demo/demo_text.hpp"
 
 #include <boost/json/array.hpp>
@@ -45,16 +46,10 @@ std::string money_of(const json::value* v) {
   return d ? money_text(*d) : "?";
 }
 
-// The local org's first seeded opportunities (006 and the serial in base 62): each has lines.
+// The local org's first seeded opportunities (it mints their Ids in order): each has lines.
 json::array seeded_opportunities(int count) {
-  static constexpr char kDigits[] =
-      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   json::array ids;
-  for (int n = 1; n <= count; ++n) {
-    std::string serial(12, '0');
-    for (int i = 11, k = n; i >= 0 && k > 0; --i, k /= 62) serial[i] = kDigits[k % 62];
-    ids.push_back(json::value("006" + serial));
-  }
+  for (int n = 1; n <= count; ++n) ids.push_back(json::value(SalesforceId::make("006", n).str()));
   return ids;
 }
 

@@ -1,5 +1,7 @@
 #include "devorg/invocation.hpp"
 
+#include "common/base64.hpp"
+
 #include "common/json_text.hpp"
 #include "net/http_url.hpp"
 
@@ -106,8 +108,8 @@ InvocationHeaders invocation_headers(const InvocationContext& c) {
       {"orgId", c.org_id},
       {"orgDomainUrl", c.org_url},
       {"userContext", json::object{{"userId", c.user_id}, {"username", c.username}}}};
-  out.request_context = net::base64_encode(json_text(request_context));
-  out.client_context = net::base64_encode(json_text(client_context));
+  out.request_context = base64_encode(json_text(request_context));
+  out.client_context = base64_encode(json_text(client_context));
   return out;
 }
 

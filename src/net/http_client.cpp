@@ -1,5 +1,7 @@
 #include "net/http_client.hpp"
 
+#include "common/base64.hpp"
+
 #include "common/log.hpp"
 #include "common/redact.hpp"
 #include "net/http_connection.hpp"
@@ -86,7 +88,8 @@ Result<detail::OutgoingRequest> build_request(const HttpRequest& req, const Http
     out.insert(h.name, h.value);
   }
   if (url.has_userinfo && !has_authorization) {
-    out.set(http::field::authorization, "Basic " + base64_encode(url.user + ":" + url.password));
+    out.set(http::field::authorization,
+            "Basic " + pe::base64_encode(url.user + ":" + url.password));
   }
   out.body() = boost::span<const char>(req.body.data(), req.body.size());
   bool body_expected = req.method == http::verb::post || req.method == http::verb::put ||

@@ -1,7 +1,5 @@
 #include "net/http_url.hpp"
 
-#include "common/base64.hpp"
-
 #include "common/redact.hpp"
 
 #include <boost/url/parse.hpp>
@@ -129,7 +127,5 @@ std::string HttpUrl::display() const {
   out += target;
   return out;
 }
-
-std::string base64_encode(std::string_view bytes) { return pe::base64_encode(bytes); }
 
 }  // namespace pe::net

@@ -45,7 +45,4 @@ struct HttpUrl {
 // never contains the userinfo.
 Result<HttpUrl> parse_http_url(std::string_view text);
 
-// Standard base64 (with padding), as used by Basic authentication.
-std::string base64_encode(std::string_view bytes);
-
 }  // namespace pe::net

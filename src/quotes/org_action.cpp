@@ -26,8 +26,6 @@ Error invocation_error(const salesforce::SalesforceError& error) {
   return Error{Errc::failed_precondition, "Salesforce refused: " + error.describe()};
 }
 
-Error outcome_error(const QuoteOutcome& outcome) { return outcome.error; }
-
 namespace {
 
 json::object error_json(const Error& e) {
@@ -47,7 +45,7 @@ json::object batch_answer(std::span<const QuoteOutcome> outcomes) {
       r["quote"] = quote_json(o);
     } else {
       r["success"] = false;
-      r["error"] = error_json(outcome_error(o));
+      r["error"] = error_json(o.error);
     }
     results.push_back(std::move(r));
   }
@@ -76,7 +74,7 @@ json::object callback_body(std::string_view job_id, std::span<const QuoteOutcome
         quotes.push_back(quote_json(o));
         continue;
       }
-      json::object e = error_json(outcome_error(o));
+      json::object e = error_json(o.error);
       e["opportunityId"] = o.opportunity.str();
       errors.push_back(std::move(e));
     }

@@ -29,10 +29,6 @@ inline constexpr std::string_view kElevationPermissionSet = "GenerateQuotePermis
 
 Error invocation_error(const salesforce::SalesforceError& error);
 
-// One outcome as an error: not_found and failed_precondition (no lines, no price book) come
-// through; a failed write keeps its kind.
-Error outcome_error(const QuoteOutcome& outcome);
-
 // {"results": [{"opportunityId", "success", "quote" | "error": {"code", "message"}}],
 //  "summary": {"total", "succeeded", "failed"}}
 boost::json::object batch_answer(std::span<const QuoteOutcome> outcomes);

@@ -79,8 +79,14 @@ asio::awaitable<SfResult<std::vector<QuoteOutcome>>> quote_opportunities(
   if (!records) co_return records.error();
 
   salesforce::UnitOfWork work;
-  std::vector<std::pair<size_t, salesforce::NodeRef>> planned;  // task → its quote node
-  std::set<std::string> groups;
+  struct Planned {
+    size_t task;
+    salesforce::NodeRef quote;
+    std::string group;
+  };
+  std::vector<Planned> planned;
+  std::map<std::string, size_t> first_of_group;    // group → the task that writes it
+  std::vector<std::pair<size_t, size_t>> repeats;  // a task listed again → its first
   for (size_t t = 0; t < tasks.size(); ++t) {
     const auto& task = tasks[t];
     auto& outcome = outcomes[t];
@@ -106,9 +112,9 @@ asio::awaitable<SfResult<std::vector<QuoteOutcome>>> quote_opportunities(
       continue;
     }
     std::string group = quote_generation_key(task.key, task.opportunity);
-    if (!groups.insert(group).second) {
+    if (auto [first, added] = first_of_group.emplace(group, t); !added) {
       // The same opportunity twice under one key: one quote, written once, shared.
-      outcome.error = Error{Errc::already_exists, "listed twice"};
+      repeats.emplace_back(t, first->second);
       continue;
     }
     auto quote = work.upsert(group, "Quote", "GenerationKey__c", group,
@@ -123,37 +129,26 @@ asio::awaitable<SfResult<std::vector<QuoteOutcome>>> quote_opportunities(
     }
     outcome.input = std::move(*opportunity);
     outcome.state = QuoteOutcome::State::failed;  // until the write says otherwise
-    planned.emplace_back(t, quote);
+    planned.push_back({t, quote, std::move(group)});
   }
 
   if (!work.empty()) {
     auto committed = co_await work.commit(api);
     if (!committed) co_return committed.error();
     if (stats) stats->graph_requests = committed->requests;
-    for (const auto& [t, quote] : planned) {
-      auto& outcome = outcomes[t];
-      const auto& group =
-          committed->groups[quote_generation_key(tasks[t].key, outcome.opportunity)];
+    for (const auto& p : planned) {
+      auto& outcome = outcomes[p.task];
+      const auto& group = committed->groups[p.group];
       if (!group.success) {
         outcome.error = group_error(group);
         continue;
       }
       outcome.state = QuoteOutcome::State::written;
-      outcome.quote_id = committed->nodes[quote.index].id;
-      outcome.created = committed->nodes[quote.index].created;
+      outcome.quote_id = committed->nodes[p.quote.index].id;
+      outcome.created = committed->nodes[p.quote.index].created;
     }
   }
-  // A task that repeated another's opportunity and key shares that one's result.
-  for (size_t t = 0; t < tasks.size(); ++t) {
-    if (outcomes[t].error.code != Errc::already_exists) continue;
-    for (size_t u = 0; u < t; ++u) {
-      if (tasks[u].opportunity == tasks[t].opportunity && tasks[u].key == tasks[t].key &&
-          outcomes[u].error.code != Errc::already_exists) {
-        outcomes[t] = outcomes[u];
-        break;
-      }
-    }
-  }
+  for (const auto& [repeat, first] : repeats) outcomes[repeat] = outcomes[first];
   co_return outcomes;
 }
 

@@ -9,6 +9,8 @@
 
 #include <boost/json/array.hpp>
 
+#include <stdexcept>
+
 namespace pe::web {
 
 namespace asio = boost::asio;
@@ -48,6 +50,16 @@ Result<std::vector<SalesforceId>> ids_of(const json::value& list) {
   return ids;
 }
 
+// The request body schema of a route's operation in api-docs.yaml: looked up once, at start-up,
+// where a document that does not describe a route is a broken build, not a request's fault.
+const json::object& request_schema(std::string_view path) {
+  const applink::ApiOperation* op = applink::find_operation("post", path);
+  if (!op || !op->request_schema) {
+    throw std::logic_error("api-docs.yaml does not describe POST " + std::string(path));
+  }
+  return *op->request_schema;
+}
+
 }  // namespace
 
 OrgActionsConfig org_actions_config_from(EnvReader& read, const Env& env) {
@@ -74,7 +86,10 @@ OrgActions::OrgActions(const OrgActionsConfig& config, std::optional<applink::Ap
       engine_(std::move(engine)),
       client_(client),
       queue_(std::move(queue)),
-      validator_(applink::api_document()) {}
+      validator_(applink::api_document()),
+      one_schema_(request_schema(kOne)),
+      batch_schema_(request_schema(kBatch)),
+      async_schema_(request_schema(kAsync)) {}
 
 void OrgActions::add_routes(net::Router& router) {
   net::RouteOptions options{.body_limit = kBodyLimit, .content_types = {"application/json"}};
@@ -89,7 +104,7 @@ void OrgActions::add_routes(net::Router& router) {
 }
 
 asio::awaitable<Result<OrgActions::Checked>> OrgActions::check(net::Request& req,
-                                                               std::string_view path) {
+                                                               const json::object& schema) {
   applink::InvocationHeaders headers{.request_id = req.header("x-request-id"),
                                      .request_context = req.header("x-request-context"),
                                      .client_context = req.header("x-client-context")};
@@ -97,17 +112,13 @@ asio::awaitable<Result<OrgActions::Checked>> OrgActions::check(net::Request& req
   if (!invocation) co_return invocation.error();
   auto body = parse_json_exact(req.body(), 16);
   if (!body) co_return Error{Errc::invalid_argument, "the body is not valid JSON"};
-  const applink::ApiOperation* op = applink::find_operation("post", path);
-  if (!op || !op->request_schema) {
-    co_return Error{Errc::internal, "api-docs.yaml does not describe " + std::string(path)};
-  }
-  auto valid = validator_.validate(*body, *op->request_schema);
+  auto valid = validator_.validate(*body, schema);
   if (!valid) co_return valid.error();
   co_return Checked{std::move(*invocation), std::move(*body)};
 }
 
 asio::awaitable<net::Response> OrgActions::generate_quote(net::Request& req) {
-  auto checked = co_await check(req, kOne);
+  auto checked = co_await check(req, one_schema_);
   if (!checked) co_return net::json_error(req, checked.error());
   const auto& invocation = checked->invocation;
   auto id = SalesforceId::parse(checked->body.get_object().at("opportunityId").get_string());
@@ -142,7 +153,7 @@ asio::awaitable<net::Response> OrgActions::generate_quote(net::Request& req) {
 }
 
 asio::awaitable<net::Response> OrgActions::generate_quotes(net::Request& req) {
-  auto checked = co_await check(req, kBatch);
+  auto checked = co_await check(req, batch_schema_);
   if (!checked) co_return net::json_error(req, checked.error());
   const auto& invocation = checked->invocation;
   auto ids = ids_of(checked->body.get_object().at("opportunityIds"));
@@ -164,7 +175,7 @@ asio::awaitable<net::Response> OrgActions::generate_quotes(net::Request& req) {
 }
 
 asio::awaitable<net::Response> OrgActions::generate_quotes_async(net::Request& req) {
-  auto checked = co_await check(req, kAsync);
+  auto checked = co_await check(req, async_schema_);
   if (!checked) co_return net::json_error(req, checked.error());
   if (!config_.sealer) {
     co_return net::json_error(req, Errc::unavailable,

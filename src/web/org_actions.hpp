@@ -63,7 +63,9 @@ class OrgActions {
 
  private:
   struct Checked;
-  boost::asio::awaitable<Result<Checked>> check(net::Request& req, std::string_view path);
+  // Verifies the invocation, then the body against the operation's schema.
+  boost::asio::awaitable<Result<Checked>> check(net::Request& req,
+                                                const boost::json::object& schema);
 
   const OrgActionsConfig& config_;
   applink::InvocationVerifier verifier_;
@@ -71,6 +73,9 @@ class OrgActions {
   net::HttpClient& client_;
   std::shared_ptr<jobs::JobQueue> queue_;
   SchemaValidator validator_;
+  const boost::json::object& one_schema_;
+  const boost::json::object& batch_schema_;
+  const boost::json::object& async_schema_;
 };
 
 }  // namespace pe::web

@@ -304,17 +304,18 @@ class Worker {
   // to the callback URL. The result is kept on the job, so a retry only delivers it again.
   asio::awaitable<void> run_action(jobs::Job job) {
     // GCC 12 mishandles string literals passed straight to a coroutine: reasons are named first.
-    std::string why = action_unrunnable(job);
-    if (!why.empty()) {
+    auto token = open_action_token(job);
+    std::string why;
+    if (!token) {
+      why = token.error().message;
       co_await give_up(job, why);
       co_return;
     }
     auto& action = *job.action;
     log::Logger log = log_.with("job", action.job_id);
-    const std::string token = config_.sealer->open(action.sealed_token, action.job_id).value();
     salesforce::OrgCredentials credentials{.instance_url = action.instance_url,
                                            .api_version = action.api_version,
-                                           .access_token = token,
+                                           .access_token = *token,
                                            .user_id = action.user_id};
     if (action.result.empty()) {
       salesforce::DataApi api(client_, credentials);
@@ -341,7 +342,7 @@ class Worker {
     net::HttpRequest req{
         .method = boost::beast::http::verb::post,
         .url = action.callback_url,
-        .headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
+        .headers = {{"Authorization", "Bearer " + *token}, {"Content-Type", "application/json"}},
         .body = action.result,
         .timeout = config_.callback_timeout};
     auto res = co_await client_.request(std::move(req));
@@ -365,19 +366,24 @@ class Worker {
     co_await retry(job, why);
   }
 
-  // Why an org action can never run here, or "" when it can.
-  std::string action_unrunnable(const jobs::Job& job) const {
+  // The invoking user's token of an org action, or why the job can never run here.
+  Result<std::string> open_action_token(const jobs::Job& job) const {
     const auto& action = *job.action;
-    if (!config_.sealer)
-      return "PRICING_SEAL_KEY is not set on the worker: the token cannot be opened";
-    if (!config_.sealer->open(action.sealed_token, action.job_id)) {
-      return "the job's sealed token does not open (is PRICING_SEAL_KEY the same on web and "
-             "worker?)";
+    if (!config_.sealer) {
+      return Error{Errc::failed_precondition,
+                   "PRICING_SEAL_KEY is not set on the worker: the token cannot be opened"};
     }
     if (!applink::same_origin(action.callback_url, action.instance_url)) {
-      return "the callback URL is not on the invoking org's domain";
+      return Error{Errc::failed_precondition,
+                   "the callback URL is not on the invoking org's domain"};
     }
-    return "";
+    auto token = config_.sealer->open(action.sealed_token, action.job_id);
+    if (!token) {
+      return Error{Errc::failed_precondition,
+                   "the job's sealed token does not open (is PRICING_SEAL_KEY the same on web "
+                   "and worker?)"};
+    }
+    return token;
   }
 
   asio::awaitable<void> retry(const jobs::Job& job, std::string error) {

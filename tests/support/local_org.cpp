@@ -1,5 +1,6 @@
 #include "support/local_org.hpp"
 
+#include "common/sfid.hpp"
 #include "salesforce/soql.hpp"
 
 #include <boost/json/parse.hpp>
@@ -91,11 +92,7 @@ void LocalOrg::faults(const std::string& body) {
 }
 
 std::string seeded_opportunity(int n) {
-  static constexpr char kDigits[] =
-      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  std::string serial(12, '0');
-  for (int i = 11; i >= 0 && n > 0; --i, n /= 62) serial[i] = kDigits[n % 62];
-  return "006" + serial;
+  return std::string(SalesforceId::make("006", static_cast<uint64_t>(n)).str15());
 }
 
 }  // namespace pe::test
