@@ -56,9 +56,82 @@ Result<OrgAction> decode_action(std::string_view id, const net::RedisReply& fiel
   return a;
 }
 
+Result<BatchTask> decode_batch(std::string_view id, const net::RedisReply& fields) {
+  BatchTask t;
+  t.job_id = std::string(field_value(fields, "bj"));
+  if (t.job_id.empty() || t.job_id.size() > 64) return malformed(id, "bj is not a job id");
+  t.kind = std::string(field_value(fields, "bk"));
+  if (t.kind != "quote" && t.kind != "data_create" && t.kind != "data_delete") {
+    return malformed(id, "bk is not a batch job kind");
+  }
+  auto step = field_value(fields, "bs");
+  if (step == "plan") {
+    t.step = BatchTask::Step::plan;
+  } else if (step == "chunk") {
+    t.step = BatchTask::Step::chunk;
+  } else if (step == "finish") {
+    t.step = BatchTask::Step::finish;
+  } else {
+    return malformed(id, "bs is not plan, chunk or finish");
+  }
+  if (t.step == BatchTask::Step::chunk &&
+      (!parse_number(field_value(fields, "bn"), t.chunk) || t.chunk < 0)) {
+    return malformed(id, "bn is not a chunk number");
+  }
+  t.path = std::string(field_value(fields, "bw"));
+  if (!t.path.empty() && t.path != "graph" && t.path != "bulk") {
+    return malformed(id, "bw is not graph or bulk");
+  }
+  t.authorization = std::string(field_value(fields, "au"));
+  if (t.authorization.size() > kMaxConnectionNameBytes) return malformed(id, "au is too long");
+  t.instance_url = std::string(field_value(fields, "iu"));
+  if (t.instance_url.size() > kMaxUrlBytes) return malformed(id, "iu is too long");
+  t.api_version = std::string(field_value(fields, "av"));
+  if (t.api_version.size() > 8) return malformed(id, "av is malformed");
+  t.sealed_token = std::string(field_value(fields, "st"));
+  auto org = SalesforceId::parse(field_value(fields, "org"));
+  if (!org) return malformed(id, "org is not an Id");
+  t.org_id = *org;
+  if (has_field(fields, "uid")) {
+    auto user = SalesforceId::parse(field_value(fields, "uid"));
+    if (!user) return malformed(id, "uid is not an Id");
+    t.user_id = *user;
+  }
+  if (t.authorization.empty() && (t.instance_url.empty() || t.api_version.empty())) {
+    return malformed(id, "a task without an authorization needs iu and av");
+  }
+  return t;
+}
+
 }  // namespace
 
+std::string_view step_name(BatchTask::Step step) {
+  switch (step) {
+    case BatchTask::Step::plan:
+      return "plan";
+    case BatchTask::Step::chunk:
+      return "chunk";
+    case BatchTask::Step::finish:
+      return "finish";
+  }
+  return "plan";
+}
+
 void append_job_fields(net::RedisCommand& command, const Job& job) {
+  for (const auto& value : job_fields(job)) command.arg(value);
+}
+
+std::vector<std::string> job_fields(const Job& job) {
+  struct Fields {
+    std::vector<std::string> list;
+    Fields& arg(std::string_view value) {
+      list.emplace_back(value);
+      return *this;
+    }
+    Fields& arg(int64_t value) { return arg(std::to_string(value)); }
+    Fields& arg(int value) { return arg(std::to_string(value)); }
+  } fields;
+  auto& command = fields;
   command.arg("tx").arg(job.transaction_key);
   command.arg("conn").arg(job.connection);
   command.arg("ids").arg(join_ids(job.record_ids));
@@ -76,6 +149,20 @@ void append_job_fields(net::RedisCommand& command, const Job& job) {
     command.arg("dl").arg(a->deadline_ms);
     if (!a->result.empty()) command.arg("res").arg(a->result);
   }
+  if (const auto& b = job.batch) {
+    command.arg("bj").arg(b->job_id);
+    command.arg("bk").arg(b->kind);
+    command.arg("bs").arg(step_name(b->step));
+    if (b->step == BatchTask::Step::chunk) command.arg("bn").arg(b->chunk);
+    if (!b->path.empty()) command.arg("bw").arg(b->path);
+    if (!b->authorization.empty()) command.arg("au").arg(b->authorization);
+    if (!b->instance_url.empty()) command.arg("iu").arg(b->instance_url);
+    if (!b->api_version.empty()) command.arg("av").arg(b->api_version);
+    if (!b->sealed_token.empty()) command.arg("st").arg(b->sealed_token);
+    command.arg("org").arg(b->org_id.str());
+    if (!b->user_id.is_null()) command.arg("uid").arg(b->user_id.str());
+  }
+  return std::move(fields.list);
 }
 
 Result<Job> decode_job(std::string_view id, const net::RedisReply& fields) {
@@ -92,9 +179,13 @@ Result<Job> decode_job(std::string_view id, const net::RedisReply& fields) {
   if (job.connection.empty() || job.connection.size() > kMaxConnectionNameBytes) {
     return malformed(id, "conn is missing or longer than 256 bytes");
   }
-  auto ids = parse_id_list(field_value(fields, "ids"));
-  if (!ids) return malformed(id, "ids: " + ids.error().message);
-  job.record_ids = std::move(*ids);
+  // A batch task's plan and finish steps, and a sample-data chunk, have no records of their own.
+  const bool batch = has_field(fields, "bj");
+  if (auto text = field_value(fields, "ids"); !(batch && text.empty())) {
+    auto ids = parse_id_list(text);
+    if (!ids) return malformed(id, "ids: " + ids.error().message);
+    job.record_ids = std::move(*ids);
+  }
   if (has_field(fields, "attempt")) {
     if (!parse_number(field_value(fields, "attempt"), job.attempt) || job.attempt < 1) {
       return malformed(id, "attempt is not a positive integer");
@@ -109,6 +200,11 @@ Result<Job> decode_job(std::string_view id, const net::RedisReply& fields) {
     auto action = decode_action(id, fields);
     if (!action) return action.error();
     job.action = std::move(*action);
+  }
+  if (batch) {
+    auto task = decode_batch(id, fields);
+    if (!task) return task.error();
+    job.batch = std::move(*task);
   }
   return job;
 }

@@ -14,6 +14,8 @@
 //   enqueued  epoch milliseconds of the first enqueue (flush latency, job age)
 //   error     the last failure, on retries and dead letters (absent on a first run)
 //   aj, cb, iu, av, st, org, uid, dl, res   an async org action's fields (OrgAction below)
+//   bj, bk, bs, bn, bw, au, iu, av, st, org, uid   a batch job's task (BatchTask below; `ids` may
+//             then be empty: a plan or finish step has no records of its own)
 //
 //   auto job = decode_job(entry_id, fields);     // Result<Job>: refuses malformed entries
 //   RedisCommand xadd("XADD", stream, "*");
@@ -49,6 +51,27 @@ struct OrgAction {
                              //      retry then only delivers it
 };
 
+// One task of a batch job (jobs/batch_job.hpp): its plan step (find the records, cut them into
+// chunks), one chunk, or its finish step (the completion event). As whom it runs: the invoking
+// user, whose token is kept only sealed (the job id as associated data), or a named AppLink
+// authorization (`authorization`; then there is no token on the entry at all).
+struct BatchTask {
+  enum class Step { plan, chunk, finish };
+  std::string job_id;         // bj   the jobId the caller was given (a UUID)
+  std::string kind;           // bk   quote | data_create | data_delete
+  Step step = Step::plan;     // bs   plan | chunk | finish
+  int64_t chunk = -1;         // bn   the chunk's number, from 0 (chunks only)
+  std::string path;           // bw   how a quote chunk writes: graph | bulk
+  std::string authorization;  // au   a named AppLink authorization, or empty
+  std::string instance_url;   // iu   the invoking org's orgDomainUrl
+  std::string api_version;    // av
+  std::string sealed_token;   // st   "v1...." (empty with an authorization, and in dead letters)
+  SalesforceId org_id;        // org
+  SalesforceId user_id;       // uid
+};
+
+std::string_view step_name(BatchTask::Step step);
+
 struct Job {
   std::string id;  // the stream entry id ("1700000000000-0"); empty before it is enqueued
   std::string transaction_key;
@@ -58,6 +81,7 @@ struct Job {
   int64_t enqueued_ms = 0;
   std::string error;
   std::optional<OrgAction> action;  // set for async org actions (their fields are present)
+  std::optional<BatchTask> batch;   // set for batch job tasks
 };
 
 // Limits on what a job may hold; an entry beyond them is malformed (a dead letter, not a crash).
@@ -70,6 +94,8 @@ inline constexpr size_t kMaxUrlBytes = 2'048;
 
 // Appends the job's fields (not its id) to a command, e.g. after "XADD stream *".
 void append_job_fields(net::RedisCommand& command, const Job& job);
+// The same fields as a list [field, value, field, value, ...] (for a Lua script's ARGV).
+std::vector<std::string> job_fields(const Job& job);
 
 // A stream entry's fields, as a flat array reply [field, value, field, value, ...]. Errc::
 // invalid_argument naming the field for a missing or malformed one; unknown fields are ignored.

@@ -263,6 +263,7 @@ asio::awaitable<Result<void>> JobQueue::dead_letter(const Job& job, std::string_
   dead.error = clip_error(error);
   // A dead letter is an ended job: an org action's sealed token goes with it.
   if (dead.action) dead.action->sealed_token.clear();
+  if (dead.batch) dead.batch->sealed_token.clear();
   RedisCommand xadd("XADD", keys_.dead, "*");
   append_job_fields(xadd, dead);
   std::vector<RedisCommand> tx;
@@ -277,6 +278,7 @@ asio::awaitable<Result<void>> JobQueue::dead_letter(const Job& job, std::string_
                                               {"transaction", job.transaction_key},
                                               {"attempt", job.attempt},
                                               {"error", dead.error}});
+    if (on_dead_letter_) co_await on_dead_letter_(dead);
   }
   co_return done;
 }

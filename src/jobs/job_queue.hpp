@@ -33,6 +33,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -136,6 +137,11 @@ class JobQueue {
 
   boost::asio::awaitable<Result<QueueStats>> stats();
 
+  // Called after a job became a dead letter, whichever way (fail, give_up, reclaim over the
+  // attempts): a batch job's chunk must then be counted as ended, or its job would never end.
+  using DeadLetterHook = std::function<boost::asio::awaitable<void>(const Job&)>;
+  void on_dead_letter(DeadLetterHook hook) { on_dead_letter_ = std::move(hook); }
+
   // The delay before retry number `attempt` + 1 (attempt 1 failed: retry_initial).
   std::chrono::milliseconds retry_delay(int attempt) const;
 
@@ -148,6 +154,7 @@ class JobQueue {
   QueueOptions options_;
   QueueKeys keys_;
   std::string reclaim_cursor_ = "0-0";
+  DeadLetterHook on_dead_letter_;
 };
 
 // The queue's configuration from the environment (docs/config.md):

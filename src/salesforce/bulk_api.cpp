@@ -131,6 +131,22 @@ asio::awaitable<SfResult<std::vector<IngestRow>>> BulkApi::results(std::string p
 asio::awaitable<SfResult<IngestResult>> BulkApi::ingest(const IngestJob& job,
                                                         const std::vector<json::object>& rows,
                                                         ProgressCallback progress) {
+  std::vector<std::string> columns;
+  std::string csv = to_csv(rows, job.operation == "update", &columns);
+  co_return co_await ingest_csv(job, std::move(csv), std::move(columns), ResultFiles{},
+                                std::move(progress));
+}
+
+asio::awaitable<SfResult<std::vector<IngestRow>>> BulkApi::successful_results(
+    const std::string& job_id) {
+  std::string path = api_.base_path() + "/jobs/ingest/" + url_encode(job_id);
+  co_return co_await results(path + "/successfulResults", true, 2);
+}
+
+asio::awaitable<SfResult<IngestResult>> BulkApi::ingest_csv(const IngestJob& job, std::string csv,
+                                                            std::vector<std::string> columns,
+                                                            ResultFiles files,
+                                                            ProgressCallback progress) {
   std::string jobs = api_.base_path() + "/jobs/ingest";
   json::object spec{{"object", job.object},
                     {"operation", job.operation},
@@ -144,9 +160,8 @@ asio::awaitable<SfResult<IngestResult>> BulkApi::ingest(const IngestJob& job,
   if (!info) co_return info.error();
   IngestResult result;
   result.job_id = text(*info, "id");
+  result.columns = std::move(columns);
   std::string path = jobs + "/" + url_encode(result.job_id);
-
-  std::string csv = to_csv(rows, job.operation == "update", &result.columns);
   // Uploads of at most max_upload_bytes, each starting with the header row.
   size_t header_end = csv.find('\n') + 1;
   std::string header = csv.substr(0, header_end);
@@ -188,15 +203,21 @@ asio::awaitable<SfResult<IngestResult>> BulkApi::ingest(const IngestJob& job,
     }
     co_return error;
   }
-  auto successful = co_await results(path + "/successfulResults", true, 2);
-  if (!successful) co_return successful.error();
-  result.successful = std::move(*successful);
-  auto failed = co_await results(path + "/failedResults", false, 2);
-  if (!failed) co_return failed.error();
-  result.failed = std::move(*failed);
-  auto unprocessed = co_await results(path + "/unprocessedrecords", false, 0);
-  if (!unprocessed) co_return unprocessed.error();
-  result.unprocessed = std::move(*unprocessed);
+  if (files.successful) {
+    auto successful = co_await results(path + "/successfulResults", true, 2);
+    if (!successful) co_return successful.error();
+    result.successful = std::move(*successful);
+  }
+  if (files.failed) {
+    auto failed = co_await results(path + "/failedResults", false, 2);
+    if (!failed) co_return failed.error();
+    result.failed = std::move(*failed);
+  }
+  if (files.unprocessed) {
+    auto unprocessed = co_await results(path + "/unprocessedrecords", false, 0);
+    if (!unprocessed) co_return unprocessed.error();
+    result.unprocessed = std::move(*unprocessed);
+  }
   co_return result;
 }
 

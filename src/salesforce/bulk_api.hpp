@@ -26,6 +26,13 @@ struct IngestJob {
   std::string external_id_field;     // upsert
 };
 
+// Which result files ingest() reads when the job is done (each is one request).
+struct ResultFiles {
+  bool successful = true;
+  bool failed = true;
+  bool unprocessed = true;
+};
+
 struct BulkProgress {
   std::string job_id;
   std::string state;  // Open, UploadComplete, InProgress, JobComplete, Failed, Aborted
@@ -67,6 +74,17 @@ class BulkApi {
   boost::asio::awaitable<SfResult<IngestResult>> ingest(
       const IngestJob& job, const std::vector<boost::json::object>& rows,
       ProgressCallback progress = {});
+  // The same with the CSV already made (header row first, LF line ends; `columns` its header),
+  // reading only the result files asked for: a large job builds its CSV row by row instead of
+  // holding a JSON object per row.
+  boost::asio::awaitable<SfResult<IngestResult>> ingest_csv(const IngestJob& job, std::string csv,
+                                                            std::vector<std::string> columns,
+                                                            ResultFiles files = {},
+                                                            ProgressCallback progress = {});
+  // A finished ingest job's successfulResults, read later (when ingest_csv did not).
+  boost::asio::awaitable<SfResult<std::vector<IngestRow>>> successful_results(
+      const std::string& job_id);
+
   // Every result row of a query job, the header first.
   boost::asio::awaitable<SfResult<CsvTable>> query(std::string_view soql,
                                                    ProgressCallback progress = {},

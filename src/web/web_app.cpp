@@ -90,14 +90,19 @@ std::shared_ptr<net::Router> make_router(const WebConfig& config, net::ThreadCon
   auto queue = std::make_shared<jobs::JobQueue>(redis, config.queue);
   auto actions = std::make_shared<OrgActions>(config.org_actions, connections.applink,
                                               connections.engine, *client, queue);
+  auto batch_jobs = std::make_shared<jobs::BatchJobs>(
+      redis, jobs::QueueKeys(config.queue.prefix + "batch:").stream, config.batch.options);
+  auto batch = std::make_shared<BatchRoutes>(config.batch, connections.applink, *client, batch_jobs);
   {
     std::lock_guard lock(connections.mutex);
     connections.keep.push_back(client);
     connections.keep.push_back(actions);
+    connections.keep.push_back(batch);
   }
 
   auto router = std::make_shared<net::Router>();
   actions->add_routes(*router);
+  batch->add_routes(*router);
   router->add(
       http::verb::get, "/api-docs.yaml", [](net::Request&) -> asio::awaitable<net::Response> {
         auto res = net::json_response(http::status::ok, std::string(applink::api_document_yaml()));
@@ -146,6 +151,7 @@ Result<WebConfig> load_web_config(const Env& env, const WebOverrides& overrides)
   EnvReader read(env);
   WebConfig config;
   config.org_actions = org_actions_config_from(read, env);
+  config.batch = batch_routes_config_from(read, config.org_actions);
   const auto mode = config.org_actions.invocation.mode;
   // Behind the mesh the app listens where the mesh forwards to: 127.0.0.1:APP_PORT (3000).
   const bool behind_mesh = mode == applink::InvocationAuth::mesh;

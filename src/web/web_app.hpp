@@ -18,6 +18,7 @@
 #include "jobs/job_queue.hpp"
 #include "net/http_server.hpp"
 #include "net/redis_connection.hpp"
+#include "web/batch_jobs.hpp"
 #include "web/org_actions.hpp"
 #include "web/webhook.hpp"
 
@@ -40,6 +41,7 @@ struct WebConfig {
   WebhookConfig webhook;
   jobs::QueueOptions queue;
   OrgActionsConfig org_actions;
+  BatchRoutesConfig batch;
   // PRICING_BENCH_ROUTES: the benchmark baselines (/api/ping, /api/noop, /api/noop-redis) are
   // served only when it is set; a deployment does not expose them.
   bool bench_routes = false;

@@ -6,12 +6,14 @@
 #include "common/log.hpp"
 #include "common/seal.hpp"
 #include "events/transaction_buffer.hpp"
+#include "jobs/batch_job.hpp"
 #include "jobs/job_queue.hpp"
 #include "net/http_client.hpp"
 #include "net/redis_connection.hpp"
 #include "pricing/engine_registry.hpp"
 #include "quotes/org_action.hpp"
 #include "quotes/quote_writer.hpp"
+#include "worker/batch_runner.hpp"
 #include "worker/quote_batch.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -39,6 +41,8 @@ namespace {
 struct WorkerConfig {
   net::RedisConfig redis;
   jobs::QueueOptions queue;
+  jobs::QueueOptions batch_queue;  // the batch jobs' tasks: <prefix>batch:jobs
+  jobs::BatchOptions batch;
   events::BufferOptions buffer;
   unsigned concurrency = 2;
   size_t batch_jobs = 50;
@@ -55,6 +59,9 @@ Result<WorkerConfig> load_config(const Env& env, const WorkerOverrides& override
   WorkerConfig config;
   config.redis = net::redis_config_from(read);
   config.queue = jobs::queue_options_from(read);
+  config.batch_queue = config.queue;
+  config.batch_queue.prefix = config.queue.prefix + "batch:";
+  config.batch = jobs::batch_options_from(read);
   config.buffer = events::buffer_options_from(read);
   config.concurrency = static_cast<unsigned>(read.integer("WORKER_CONCURRENCY", 2, 1, 64));
   config.batch_jobs = static_cast<size_t>(read.integer("PRICING_BATCH_JOBS", 50, 1, 1000));
@@ -96,8 +103,19 @@ class Worker {
         client_(net::HttpClient::create(io).value()),
         redis_(net::RedisConnection::create(io, config_.redis).value()),
         queue_(redis_, config_.queue),
+        batch_queue_(redis_, config_.batch_queue),
+        batch_jobs_(redis_, batch_queue_.keys().stream, config_.batch),
         buffer_(redis_, config_.buffer),
-        consumer_(consumer_name()) {}
+        consumer_(consumer_name()),
+        batch_runner_(client_, applink_, config_.sealer, batch_queue_, batch_jobs_, *engine_,
+                      [this](salesforce::DataApi& api, SalesforceId user) {
+                        return publisher_ ? publish_with_eventing(user) : publish_with_rest(api);
+                      },
+                      {.discount_overrides = config_.discount_overrides,
+                       .max_attempts = config_.batch_queue.max_attempts}) {
+    batch_queue_.on_dead_letter(
+        [this](const jobs::Job& job) { return batch_runner_.on_dead_letter(job); });
+  }
 
   void start() {
     redis_->start();
@@ -111,6 +129,13 @@ class Worker {
       lanes_.push_back(blocking);
       ++running_;
       asio::co_spawn(io_, lane(blocking), asio::detached);
+      // And as many lanes for batch job tasks, each one task at a time: a big job's chunks
+      // spread over every worker instead of going to the first that asks.
+      auto batch_blocking = net::RedisConnection::create(io_, config_.redis).value();
+      batch_blocking->start();
+      lanes_.push_back(batch_blocking);
+      ++running_;
+      asio::co_spawn(io_, batch_lane(batch_blocking), asio::detached);
     }
     asio::co_spawn(io_, maintenance(), asio::detached);
   }
@@ -159,6 +184,36 @@ class Worker {
     if (--running_ == 0) finish();
   }
 
+  asio::awaitable<void> batch_lane(std::shared_ptr<net::RedisConnection> blocking) {
+    bool failing = false;
+    auto made = co_await batch_queue_.ensure_group();
+    if (!made) log_.warn("queue_unavailable", {{"error", made.error().message}});
+    while (!stopping_) {
+      auto claimed = co_await batch_queue_.claim(*blocking, consumer_, 1, 1s);
+      if (!claimed) {
+        if (!failing) log_.warn("claim_failed", {{"error", claimed.error().message}});
+        failing = true;
+        co_await sleep(1s);
+        continue;
+      }
+      failing = false;
+      for (auto& job : *claimed) co_await run_batch_task(std::move(job));
+    }
+    blocking->stop();
+    if (--running_ == 0) finish();
+  }
+
+  asio::awaitable<void> run_batch_task(jobs::Job job) {
+    ++busy_;
+    std::vector<std::string> ids{job.id};
+    auto alive = std::make_shared<BatchAlive>(io_);
+    asio::co_spawn(io_, keep_alive(batch_queue_, ids, alive), asio::detached);
+    co_await batch_runner_.run(std::move(job));
+    alive->done = true;
+    alive->timer.cancel();
+    --busy_;
+  }
+
   asio::awaitable<void> maintenance() {
     auto last_reclaim = std::chrono::steady_clock::now();
     while (!stopping_) {
@@ -166,6 +221,10 @@ class Worker {
       if (stopping_) break;
       auto released = co_await queue_.release_due();
       if (released && *released > 0) log_.info("retries_released", {{"jobs", *released}});
+      auto released_tasks = co_await batch_queue_.release_due();
+      if (released_tasks && *released_tasks > 0) {
+        log_.info("retries_released", {{"batch_tasks", *released_tasks}});
+      }
       auto flushed = co_await buffer_.flush_idle();
       if (flushed && !flushed->latencies_ms.empty()) {
         log_.info("transactions_flushed", {{"jobs", flushed->latencies_ms.size()}});
@@ -176,6 +235,14 @@ class Worker {
         if (reclaimed && !reclaimed->empty()) {
           log_.warn("jobs_reclaimed", {{"jobs", reclaimed->size()}});
           co_await run_batch(std::move(*reclaimed));
+        }
+        auto tasks = co_await batch_queue_.reclaim(consumer_, 1);
+        if (tasks && !tasks->empty()) {
+          log_.warn("batch_tasks_reclaimed", {{"tasks", tasks->size()}});
+          // Run beside the lanes: the maintenance loop must go on releasing retries meanwhile.
+          for (auto& task : *tasks) {
+            asio::co_spawn(io_, run_batch_task(std::move(task)), asio::detached);
+          }
         }
       }
     }
@@ -196,7 +263,7 @@ class Worker {
     asio::steady_timer timer;
   };
 
-  asio::awaitable<void> keep_alive(std::vector<std::string> ids,
+  asio::awaitable<void> keep_alive(jobs::JobQueue& queue, std::vector<std::string> ids,
                                    std::shared_ptr<BatchAlive> alive) {
     auto period = std::max<milliseconds>(config_.queue.visibility / 3, 50ms);
     while (!alive->done) {
@@ -204,7 +271,7 @@ class Worker {
       boost::system::error_code ignored;
       co_await alive->timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
       if (alive->done) break;
-      auto kept = co_await queue_.keep_alive(consumer_, ids);
+      auto kept = co_await queue.keep_alive(consumer_, ids);
       if (kept && *kept < ids.size()) {
         log_.warn("jobs_lost_to_reclaim", {{"jobs", ids.size() - *kept}});
       }
@@ -216,7 +283,7 @@ class Worker {
     std::vector<std::string> ids;
     for (const auto& job : batch) ids.push_back(job.id);
     auto alive = std::make_shared<BatchAlive>(io_);
-    asio::co_spawn(io_, keep_alive(ids, alive), asio::detached);
+    asio::co_spawn(io_, keep_alive(queue_, ids, alive), asio::detached);
 
     std::map<std::string, std::vector<jobs::Job>> by_connection;
     std::vector<jobs::Job> actions;
@@ -431,8 +498,11 @@ class Worker {
   net::HttpClient client_;
   std::shared_ptr<net::RedisConnection> redis_;
   jobs::JobQueue queue_;
+  jobs::JobQueue batch_queue_;
+  jobs::BatchJobs batch_jobs_;
   events::TransactionBuffer buffer_;
   std::string consumer_;
+  BatchRunner batch_runner_;
   std::vector<std::shared_ptr<net::RedisConnection>> lanes_;
   log::Logger log_;
   std::function<void()> on_stopped_;
