@@ -1,0 +1,345 @@
+#!/usr/bin/env bash
+# batch_job.sh: pattern 3 (batch jobs) end to end. One POST /api/executebatch over every selected
+# opportunity of a fresh local org, from the request to the job's end: wall time, Quotes and
+# QuoteLineItems written, quotes per opportunity, the Salesforce API requests the job spent (the
+# local org's /devorg/stats after minus before, by kind), the worker's peak resident memory
+# (VmHWM) and whether the job failed, with the error it gave. Each run, dataset and size gets
+# fresh processes: a redis-server on a free port, a local org, the app's web and worker.
+#
+#   REF_JOB=/tmp/refjob RUNS=3 bench/batch_job.sh
+#   BIN=/path/to/pricing-engine REF_JOB=/tmp/refjob SIZES=150 DATASETS=sample RUNS=1 bench/batch_job.sh
+#
+# Kinds (KINDS, default "ref" when REF_JOB is set):
+#   ref   heroku-reference-apps/heroku-applink-pattern-org-job-nodejs, unchanged, checked out with
+#         its npm dependencies in REF_JOB, outside this tree (docs/benchmarks.md, "Batch jobs
+#         (pattern 3)", says how). `node server/index.js` (APP_PORT) and `node server/worker.js`,
+#         both on REDIS_URL. Its Redis client always speaks TLS (server/config/redis.js:
+#         tls {rejectUnauthorized:false}, as Heroku Key-Value Store wants), so its redis-server
+#         listens with TLS only, on a self-signed certificate made for the run. It reports a
+#         job's end only in the worker's log: the run waits for "Job processing completed for Job
+#         ID: <id>" or "Error executing batch for Job ID: <id>" there, or the worker's exit.
+#   The product's own job is not here yet: its implementation adds its kind (one more branch in
+#   the `case` of kind() below, and its start_, warm_, mark_ and wait_ functions) and its figures.
+# Datasets (DATASETS, default "seed sample"); N is each of SIZES:
+#   seed    `devorg --seed N`: its N opportunities as seeded (2.8 lines each on average), selected
+#           with `Id != null`.
+#   sample  `devorg --seed 1` (accounts, products, the standard price book) plus N opportunities
+#           shaped as the reference's own data/create job makes them (server/services/data.js:
+#           "Sample Opportunity i", exactly 2 lines each, a random active price book entry,
+#           quantity 1-10, price 10-109), inserted by this script with sObject Collections before
+#           the measurement; selected with `Name LIKE 'Sample Opportunity%'`.
+# Other knobs: SIZES (default "150 5000"), RUNS (3), JOB_TIMEOUT (seconds to wait for a job's
+# end, 300), START_TIMEOUT (seconds for a process to come up, 20), BIN (the pricing-engine binary
+# that serves the local org, default build/release/src/pricing-engine), KEEP_LOGS=<dir> (copy each
+# run's logs there), WARMUP (1: before the measured job, one whose clause matches nothing, so
+# that the figures are those of a worker that has run before; 0: a worker's first job).
+# Prints one line per run, kind, dataset and size (after " | ": the job's own summary or error),
+# then the medians over RUNS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/wrk_lib.sh
+BIN=${BIN:-build/release/src/pricing-engine}
+RUNS=${RUNS:-3}
+SIZES=${SIZES:-"150 5000"}
+DATASETS=${DATASETS:-"seed sample"}
+KINDS=${KINDS:-${REF_JOB:+ref}}
+JOB_TIMEOUT=${JOB_TIMEOUT:-300}
+START_TIMEOUT=${START_TIMEOUT:-20}
+KEEP_LOGS=${KEEP_LOGS:-}
+WARMUP=${WARMUP:-1}
+[[ -x $BIN ]] || { echo "missing $BIN: build the release preset or set BIN" >&2; exit 1; }
+[[ -n $KINDS ]] || { echo "nothing to run: set REF_JOB to a checkout of the reference job app" >&2; exit 1; }
+for kind in $KINDS; do
+  case "$kind" in
+    ref)
+      [[ -n ${REF_JOB:-} && -f $REF_JOB/server/worker.js ]] \
+        || { echo "kind ref: REF_JOB must name a checkout of the reference job app" >&2; exit 1; }
+      (cd "$REF_JOB" && timeout 30 node -e "import('@heroku/applink').catch(e => { console.error(e.message); process.exit(1) })") \
+        || { echo "kind ref: @heroku/applink does not load in $REF_JOB (npm install? the undici override on Node 20: docs/benchmarks.md)" >&2; exit 1; } ;;
+    *) echo "unknown kind '$kind' (known: ref; the product's own is added by its job implementation)" >&2; exit 1 ;;
+  esac
+done
+for data in $DATASETS; do
+  case "$data" in seed|sample) ;; *) echo "unknown dataset '$data' (known: seed sample)" >&2; exit 1 ;; esac
+done
+scratch
+touch "$work/results"
+
+# What talks to the local org, sends the job and reads logs: one python file, one subcommand each.
+cat >"$work/bj.py" <<'PY'
+import datetime, http.client, json, os, random, re, statistics, sys, time, urllib.parse
+
+def connect(port):
+    return http.client.HTTPConnection("127.0.0.1", int(port), timeout=60)
+
+class Org:
+    """The local org's REST API as the integration user (the AppLink authorization's session)."""
+    def __init__(self, port, env_file):
+        env = dict(l.split("=", 1) for l in open(env_file).read().splitlines() if "=" in l)
+        self.conn = connect(port)
+        auth = self.call("GET", urllib.parse.urlsplit(env["HEROKU_APPLINK_API_URL"]).path + "/authorizations/devorg",
+                         headers={"Authorization": "Bearer " + env["HEROKU_APPLINK_TOKEN"],
+                                  "X-App-UUID": env["HEROKU_APP_ID"]})
+        self.auth = {"Authorization": "Bearer " + auth["org"]["user_auth"]["access_token"]}
+        self.base = "/services/data/v" + auth["org"]["api_version"]
+    def call(self, method, path, body=None, headers=None):
+        self.conn.request(method, path, body=None if body is None else json.dumps(body),
+                          headers={"Content-Type": "application/json", **(headers or {})})
+        r = self.conn.getresponse()
+        data = r.read()
+        if r.status >= 300:
+            sys.exit(f"{method} {path[:120]}: {r.status} {data[:300]!r}")
+        return json.loads(data) if data else None
+    def q(self, soql):
+        return self.call("GET", self.base + "/query?q=" + urllib.parse.quote(soql), headers=self.auth)
+    def post(self, path, body):
+        return self.call("POST", self.base + path, body, headers=self.auth)
+
+def create_sample(port, env_file, n):
+    """The reference's data/create shape: 'Sample Opportunity i', 2 lines each."""
+    org, n = Org(port, env_file), int(n)
+    rng = random.Random(n)
+    account = org.q("SELECT Id FROM Account LIMIT 1")["records"][0]["Id"]
+    book = org.q("SELECT Id FROM Pricebook2 WHERE IsStandard = true LIMIT 1")["records"][0]["Id"]
+    entries = org.q(f"SELECT Id, Product2Id FROM PricebookEntry WHERE Pricebook2Id = '{book}' AND IsActive = true")["records"]
+    close = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+    def insert(records):
+        ids = []
+        for i in range(0, len(records), 200):
+            res = org.post("/composite/sobjects", {"allOrNone": True, "records": records[i:i + 200]})
+            bad = [r for r in res if not r.get("success")]
+            if bad:
+                sys.exit(f"sample insert failed: {bad[:3]}")
+            ids += [r["id"] for r in res]
+        return ids
+    opps = insert([{"attributes": {"type": "Opportunity"}, "Name": f"Sample Opportunity {i}", "AccountId": account,
+                    "StageName": "Prospecting", "CloseDate": close, "Pricebook2Id": book} for i in range(n)])
+    lines = []
+    for opp in opps:
+        for _ in range(2):
+            e = entries[rng.randrange(len(entries))]
+            lines.append({"attributes": {"type": "OpportunityLineItem"}, "OpportunityId": opp,
+                          "PricebookEntryId": e["Id"], "Product2Id": e["Product2Id"],
+                          "Quantity": rng.randrange(1, 11), "UnitPrice": rng.randrange(10, 110)})
+    insert(lines)
+
+def counts(port, env_file, where, line_where):
+    """<selected opportunities> <their lines> <quotes> <quote lines>"""
+    org = Org(port, env_file)
+    n = lambda soql: org.q(soql)["totalSize"]
+    print(n("SELECT COUNT() FROM Opportunity WHERE " + where), n("SELECT COUNT() FROM OpportunityLineItem WHERE " + line_where),
+          n("SELECT COUNT() FROM Quote"), n("SELECT COUNT() FROM QuoteLineItem"))
+
+def send(org_port, app_port, where):
+    """Headers from the local org ("send": false), then POST /api/executebatch with them:
+    prints <http status> <job id> <wall clock of the request, s> <answer if refused>."""
+    body = {"soqlWhereClause": where}
+    org = connect(org_port)
+    org.request("POST", "/devorg/invocations", body=json.dumps({"url": "/api/executebatch", "body": body, "send": False}),
+                headers={"Content-Type": "application/json"})
+    headers = json.loads(org.getresponse().read())["headers"]
+    app = connect(app_port)
+    t0 = time.time()
+    app.request("POST", "/api/executebatch", body=json.dumps(body), headers={"Content-Type": "application/json", **headers})
+    r = app.getresponse()
+    answer = r.read().decode(errors="replace")
+    try:
+        job = json.loads(answer).get("jobId") or "-"
+    except ValueError:
+        job = "-"
+    print(r.status, job, f"{t0:.6f}", "" if r.status == 202 else answer[:200].replace("\n", " "))
+
+def alive(pid):
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] not in "ZX"
+    except OSError:
+        return False
+
+def wait_ref(log, offset, pid, timeout, job):
+    """Watches the reference worker's log from byte offset on: prints <wall clock of the end, s>
+    <state> <detail>."""
+    deadline = time.monotonic() + float(timeout)
+    def done(state, detail):
+        print(f"{time.time():.6f}", state, detail.replace("\n", " ")[:300])
+        sys.exit(0)
+    while True:
+        with open(log, "rb") as f:
+            f.seek(int(offset))
+            text = f.read().decode(errors="replace")
+        m = re.search(r"Job processing completed for Job ID: " + re.escape(job) + r"\. Results: (\d+) succeeded, (\d+) failed", text)
+        if m:
+            done("succeeded" if m.group(2) == "0" else "failed", f"{m.group(1)} succeeded, {m.group(2)} failed")
+        if "Error executing batch for Job ID: " + job in text or "Error executing handler for job" in text:
+            # Logged as console.error({err}, message): the error's first line follows "err:".
+            m = re.search(r"err: ([^\n]*)", text)
+            done("failed", m.group(1).strip() if m else "see the worker log")
+        if re.search(r"No Opportunities or related|No quotes were registered", text):
+            done("empty", "no opportunities with lines")
+        if not alive(pid):
+            done("crashed", (text.strip().splitlines() or ["(empty log)"])[-1])
+        if time.monotonic() > deadline:
+            done("timeout", f"no end in the worker log after {float(timeout):.0f} s")
+        time.sleep(0.01)
+
+def line(kind, data, n, before, after, s0, s1, peak, sent, ended):
+    opps, lines, q0, ql0 = map(int, before.split())
+    _, _, q1, ql1 = map(int, after.split())
+    s0, s1 = json.loads(s0), json.loads(s1)
+    by_kind = {k: v - s0["by_kind"].get(k, 0) for k, v in s1["by_kind"].items()}
+    by_kind = ",".join(f"{k}:{v}" for k, v in sorted(by_kind.items()) if v) or "-"
+    status, job, t0, *refused = sent.split(" ", 3)
+    if status == "202":
+        t1, state, *detail = ended.split(" ", 2)
+        ms, detail = (float(t1) - float(t0)) * 1000, (detail or [""])[0]
+    else:
+        ms, state, detail = 0, "refused", f"HTTP {status} {' '.join(refused)}"
+    quotes = q1 - q0
+    print(f"{kind} data {data} n {n} opps {opps} lines {lines} state {state} wall_ms {ms:.0f} quotes {quotes} "
+          f"quote_lines {ql1 - ql0} quotes_per_opp {quotes / max(opps, 1):.2f} api_requests {s1['total'] - s0['total']} "
+          f"api_kinds {by_kind} faults {s1['faults'] - s0['faults']} worker_peak_rss_kb {peak} | {detail}")
+
+def medians(results, runs):
+    groups = {}
+    for row in open(results):
+        fields, _, detail = row.partition(" | ")
+        f = fields.split()
+        d = dict(zip(f[1::2], f[2::2]))
+        groups.setdefault((f[0], d["data"], d["n"]), []).append((d, detail.strip()))
+    for (kind, data, n), rows in groups.items():
+        med = lambda k: statistics.median(float(d[k]) for d, _ in rows)
+        failed = sum(d["state"] != "succeeded" for d, _ in rows)
+        errors = sorted({f"{d['state']}: {e}" for d, e in rows if d["state"] != "succeeded"})
+        print(f"{kind} data {data} n {n} opps {rows[0][0]['opps']} lines {rows[0][0]['lines']} wall_ms {med('wall_ms'):.0f} "
+              f"quotes {med('quotes'):.0f} quotes_per_opp {med('quotes_per_opp'):.2f} api_requests {med('api_requests'):.0f} "
+              f"worker_peak_rss_kb {med('worker_peak_rss_kb'):.0f} failed {failed}/{len(rows)}"
+              + (f" | {'; '.join(errors)}" if errors else ""))
+
+globals()[sys.argv[1].replace("-", "_")](*sys.argv[2:])
+PY
+bj() { python3 "$work/bj.py" "$@"; }
+
+# wait_for <seconds> <command...>: runs the command every 50 ms until it succeeds; 1 on timeout.
+wait_for() {
+  local deadline=$(( SECONDS + $1 )); shift
+  until "$@" >/dev/null 2>&1; do
+    (( SECONDS < deadline )) || return 1
+    sleep 0.05
+  done
+}
+peak_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+stats() { curl -sf -m 10 "http://127.0.0.1:$1/devorg/stats"; }
+
+# --- kind ref: the reference Node.js job app --------------------------------------------------
+
+# start_ref <redis port> <app port>: a TLS-only redis-server, the web and the worker; sets
+# app_pids and worker_pid.
+start_ref() {
+  local redis_port=$1 app_port=$2
+  redis-server --port 0 --tls-port "$redis_port" --tls-cert-file "$work/redis.crt" \
+    --tls-key-file "$work/redis.key" --tls-auth-clients no --bind 127.0.0.1 --save '' \
+    --appendonly no --dir "$run_dir" >"$run_dir/redis.log" 2>&1 &
+  pids+=($!); app_pids=($!)
+  wait_for "$START_TIMEOUT" redis-cli --tls --insecure -p "$redis_port" ping \
+    || { echo "redis-server (TLS) did not start: $(tail -3 "$run_dir/redis.log")" >&2; return 1; }
+  (cd "$REF_JOB" && REDIS_URL="rediss://127.0.0.1:$redis_port" APP_PORT=$app_port LOG_LEVEL=warn \
+     exec node server/index.js) >"$run_dir/web.log" 2>&1 &
+  pids+=($!); app_pids+=($!)
+  (cd "$REF_JOB" && REDIS_URL="rediss://127.0.0.1:$redis_port" exec node server/worker.js) \
+    >"$run_dir/worker.log" 2>&1 &
+  worker_pid=$!
+  pids+=("$worker_pid"); app_pids+=("$worker_pid")
+  wait_for "$START_TIMEOUT" curl -sf "http://127.0.0.1:$app_port/health" \
+    || { echo "reference web did not start: $(tail -5 "$run_dir/web.log")" >&2; return 1; }
+  # Pub/Sub: a job published before the worker has subscribed is lost, so wait for that.
+  wait_for "$START_TIMEOUT" grep -q 'Subscribed successfully to jobsChannel' "$run_dir/worker.log" \
+    || { echo "reference worker did not subscribe: $(tail -5 "$run_dir/worker.log")" >&2; return 1; }
+}
+
+# mark_ref: just before a job is sent: where its lines will start in the worker's log.
+mark_ref() { wait_from=$(stat -c %s "$run_dir/worker.log"); }
+
+# wait_ref <job id>: "<wall clock of the end> <state> <detail>" from the worker's log.
+wait_ref() { bj wait-ref "$run_dir/worker.log" "$wait_from" "$worker_pid" "$JOB_TIMEOUT" "$1"; }
+
+# warm_ref: a job whose clause matches nothing, not measured (loads the SDK and jsforce, which
+# a long-running worker has done before its jobs).
+warm_ref() {
+  local sent; mark_ref
+  sent=$(bj send "$org_port" "$app_port" "Id = null")
+  [[ ${sent%% *} == 202 ]] || { echo "warm-up job refused: $sent" >&2; return 1; }
+  wait_ref "$(awk '{print $2}' <<<"$sent")" >/dev/null
+}
+
+# --- the kinds ----------------------------------------------------------------------------------
+
+# kind <kind> <step> [args...]: a kind's step. Each kind has start_<kind> <redis port> <app port>
+# (its Redis, web and worker; sets app_pids and worker_pid), warm_<kind> (an unmeasured job),
+# mark_<kind> (just before the measured job is sent) and wait_<kind> <job id> (prints "<wall
+# clock of the job's end, s> <state: succeeded|failed|empty|crashed|timeout> <detail>").
+kind() {
+  local k=$1 step=$2; shift 2
+  case "$k" in
+    ref) "${step}_ref" "$@" ;;
+    *) echo "unknown kind '$k' (known: ref; the product's own is added by its job implementation)" >&2
+       return 1 ;;
+  esac
+}
+
+# --- one run ------------------------------------------------------------------------------------
+
+# run_one <kind> <dataset> <n>: one line in $work/results.
+run_one() {
+  local kind=$1 data=$2 n=$3 redis_port org_pid where line_where seed
+  run_dir="$work/run"
+  rm -rf "$run_dir"; mkdir -p "$run_dir"
+  org_port=$(free_port); app_port=$(free_port); redis_port=$(free_port)
+  case "$data" in
+    seed) seed=$n; where="Id != null"; line_where="Id != null" ;;
+    sample) seed=1; where="Name LIKE 'Sample Opportunity%'"
+            line_where="Opportunity.Name LIKE 'Sample Opportunity%'" ;;
+  esac
+  LOG_LEVEL=warn "$BIN" devorg --port "$org_port" --seed "$seed" --env-file "$run_dir/org.env" \
+    --app-url "http://127.0.0.1:$app_port" >"$run_dir/devorg.log" 2>&1 &
+  org_pid=$!
+  pids+=("$org_pid")
+  wait_for "$START_TIMEOUT" test -s "$run_dir/org.env" \
+    || { echo "devorg did not start: $(tail -3 "$run_dir/devorg.log")" >&2; return 1; }
+  if [[ $data == sample ]]; then bj create-sample "$org_port" "$run_dir/org.env" "$n"; fi
+  local before; before=$(bj counts "$org_port" "$run_dir/org.env" "$where" "$line_where")
+  app_pids=(); worker_pid=
+  kind "$kind" start "$redis_port" "$app_port"
+  if (( WARMUP )); then kind "$kind" warm; fi
+  local stats0 sent ended="" stats1 peak after
+  stats0=$(stats "$org_port")
+  kind "$kind" mark
+  sent=$(bj send "$org_port" "$app_port" "$where")
+  if [[ ${sent%% *} == 202 ]]; then ended=$(kind "$kind" wait "$(awk '{print $2}' <<<"$sent")"); fi
+  stats1=$(stats "$org_port")
+  peak=$(peak_kb "$worker_pid")
+  after=$(bj counts "$org_port" "$run_dir/org.env" "$where" "$line_where")
+  bj line "$kind" "$data" "$n" "$before" "$after" "$stats0" "$stats1" "$peak" "$sent" "$ended" \
+    | tee -a "$work/results"
+  if [[ -n $KEEP_LOGS ]]; then
+    mkdir -p "$KEEP_LOGS"
+    for f in "$run_dir"/*.log; do cp "$f" "$KEEP_LOGS/$kind-$data-$n-run$run-$(basename "$f")"; done
+  fi
+  local pid
+  for pid in "${app_pids[@]}" "$org_pid"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${app_pids[@]}" "$org_pid"; do wait "$pid" 2>/dev/null || true; done
+  pids=()  # all reaped: nothing for the exit trap to kill
+}
+
+if [[ " $KINDS " == *" ref "* ]]; then
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/redis.key" -out "$work/redis.crt" \
+    -days 1 -subj /CN=127.0.0.1 >/dev/null 2>&1
+fi
+for run in $(seq "$RUNS"); do
+  for n in $SIZES; do
+    for data in $DATASETS; do
+      for kind in $KINDS; do run_one "$kind" "$data" "$n"; done
+    done
+  done
+done
+
+echo "== medians over $RUNS runs (kind, dataset, size; failed: runs whose job did not succeed)"
+bj medians "$work/results" "$RUNS"
