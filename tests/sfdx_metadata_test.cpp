@@ -96,7 +96,7 @@ int check_every_xml_file(const fs::path& folder) {
 }
 
 TEST(SfdxMetadata, EveryFileIsWellFormedXmlInTheMetadataNamespace) {
-  EXPECT_EQ(check_every_xml_file(kMetadata), 9);
+  EXPECT_EQ(check_every_xml_file(kMetadata), 11);
   // The session permission set, the Flow and the callback class's -meta.xml.
   EXPECT_EQ(check_every_xml_file(kActions), 3);
 }
