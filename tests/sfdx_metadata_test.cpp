@@ -96,7 +96,7 @@ int check_every_xml_file(const fs::path& folder) {
 }
 
 TEST(SfdxMetadata, EveryFileIsWellFormedXmlInTheMetadataNamespace) {
-  EXPECT_EQ(check_every_xml_file(kMetadata), 9);
+  EXPECT_EQ(check_every_xml_file(kMetadata), 11);
   // The session permission set, the Flow and the callback class's -meta.xml.
   EXPECT_EQ(check_every_xml_file(kActions), 3);
 }
@@ -215,6 +215,20 @@ TEST(SfdxMetadata, GenerationKeysAreUniqueExternalIds) {
   }
 }
 
+TEST(SfdxMetadata, SampleKeysAreCaseSensitiveUniqueExternalIds) {
+  for (std::string object : {"Opportunity", "OpportunityLineItem"}) {
+    auto field =
+        read_metadata("objects/" + object + "/fields/SampleKey__c.field-meta.xml", "CustomField");
+    EXPECT_EQ(field.get<std::string>("fullName", ""), "SampleKey__c") << object;
+    EXPECT_EQ(field.get<std::string>("externalId", ""), "true") << object;
+    EXPECT_EQ(field.get<std::string>("unique", ""), "true") << object;
+    EXPECT_EQ(field.get<std::string>("caseSensitive", ""), "true") << object;
+    EXPECT_EQ(field.get<std::string>("type", ""), "Text") << object;
+    // The same length as the local org's schema (src/devorg/schema_objects.cpp).
+    EXPECT_EQ(field.get<int>("length", 0), 80) << object;
+  }
+}
+
 TEST(SfdxMetadata, DiscountOverrideIsAPercent) {
   auto field = read_metadata(
       "objects/OpportunityLineItem/fields/DiscountOverride__c.field-meta.xml", "CustomField");
@@ -227,18 +241,26 @@ TEST(SfdxMetadata, DiscountOverrideIsAPercent) {
 TEST(SfdxMetadata, PermissionSetCoversWhatTheWorkerWrites) {
   auto set = read_metadata("permissionsets/PricingEngine.permissionset-meta.xml", "PermissionSet");
   std::set<std::string> creatable;
+  std::set<std::string> deletable;
   std::set<std::string> editable_fields;
   for (const auto& [tag, element] : set) {
     if (tag == "objectPermissions" && element.get<std::string>("allowCreate", "") == "true") {
       creatable.insert(element.get<std::string>("object", ""));
     }
+    if (tag == "objectPermissions" && element.get<std::string>("allowDelete", "") == "true") {
+      deletable.insert(element.get<std::string>("object", ""));
+    }
     if (tag == "fieldPermissions" && element.get<std::string>("editable", "") == "true") {
       editable_fields.insert(element.get<std::string>("field", ""));
     }
   }
-  EXPECT_EQ(creatable, (std::set<std::string>{"Quote", "QuoteGenerationComplete__e"}));
-  EXPECT_EQ(editable_fields,
-            (std::set<std::string>{"Quote.GenerationKey__c", "QuoteLineItem.GenerationKey__c"}));
+  // Sample data: Opportunities (and their lines, which follow them) are made and deleted.
+  EXPECT_EQ(creatable,
+            (std::set<std::string>{"Opportunity", "Quote", "QuoteGenerationComplete__e"}));
+  EXPECT_EQ(deletable, (std::set<std::string>{"Opportunity"}));
+  EXPECT_EQ(editable_fields, (std::set<std::string>{
+                                 "Quote.GenerationKey__c", "QuoteLineItem.GenerationKey__c",
+                                 "Opportunity.SampleKey__c", "OpportunityLineItem.SampleKey__c"}));
 }
 
 TEST(SfdxMetadata, SessionPermissionSetReadsTheDiscountOverride) {

@@ -2,6 +2,7 @@
 
 #include "common/csv.hpp"
 #include "common/json_exact.hpp"
+#include "devorg/bulk_ingest.hpp"
 #include "devorg/event_bus.hpp"
 #include "devorg/schema.hpp"
 #include "devorg/soql_parser.hpp"
@@ -31,13 +32,9 @@ struct BulkJobs::Job {
   std::string modstamp;
   std::string error_message;
   std::string data;  // uploaded CSV
-  // Processing (ingest): the parsed rows and the next one to write.
-  std::optional<CsvTable> table;
-  size_t next_row = 0;
-  int64_t processed = 0;
-  int64_t failed = 0;
-  std::unique_ptr<CsvWriter> successful;
-  std::unique_ptr<CsvWriter> failures;
+  // Processing (ingest): the rows and their results, once UploadComplete.
+  std::optional<BulkIngest> ingest;
+  int64_t processed = 0;  // query: the rows found
   // Query: the result rows as CSV lines (header first).
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
@@ -129,7 +126,14 @@ ApiResult<json::object> BulkJobs::create_ingest(const json::object& body,
       return job_error("INVALIDJOB", "InvalidJob : External ID was blank for " + job->object +
                                          ". An External ID must be specified for upsert.");
     }
-    job->external_id_field = *field;
+    const FieldSchema* key = store_.actor().hidden.visible(*schema, *field);
+    if (!key || !(key->external_id || key->name == "Id")) {
+      return job_error("INVALIDJOB", "InvalidJob : Field name provided, " + printable(*field, 80) +
+                                         " does not match an External ID, Salesforce Id, or "
+                                         "indexed field for " +
+                                         job->object);
+    }
+    job->external_id_field = std::string(key->name);
   }
   if (auto type = string_member(body, "contentType"); type && *type != "CSV") {
     return job_error("INVALIDJOB", "InvalidJob : Invalid content type: " + printable(*type, 40));
@@ -227,8 +231,8 @@ ApiResult<json::object> BulkJobs::info(std::string_view id) const {
   }
   o["lineEnding"] = job->line_ending;
   o["columnDelimiter"] = job->column_delimiter;
-  o["numberRecordsProcessed"] = job->processed;
-  if (!job->query) o["numberRecordsFailed"] = job->failed;
+  o["numberRecordsProcessed"] = job->ingest ? job->ingest->processed() : job->processed;
+  if (!job->query) o["numberRecordsFailed"] = job->ingest ? job->ingest->failed() : 0;
   o["retries"] = 0;
   o["totalProcessingTime"] = job->processing_ms;
   if (!job->query) {
@@ -268,21 +272,21 @@ ApiResult<std::string> BulkJobs::results(std::string_view id, std::string_view w
     return job_error("INVALIDJOBSTATE", "InvalidJobState : Job is not complete: " + job->state,
                      409);
   }
-  std::vector<std::string> columns = job->table ? job->table->header : std::vector<std::string>{};
-  CsvWriter out(job->delimiter(), job->line_end());
-  if (which == "successfulResults" || which == "failedResults") {
-    const auto& written = which == "successfulResults" ? job->successful : job->failures;
-    if (written) return written->text();
-    std::vector<std::string> header{"sf__Id",
-                                    which == "successfulResults" ? "sf__Created" : "sf__Error"};
-    header.insert(header.end(), columns.begin(), columns.end());
-    out.row(header);
-    return out.take();
-  }
-  if (which == "unprocessedrecords") {
-    out.row(columns.empty() ? std::vector<std::string>{} : columns);
-    if (job->table) {
-      for (size_t i = job->next_row; i < job->table->rows.size(); ++i) out.row(job->table->rows[i]);
+  if (job->ingest) {
+    if (which == "successfulResults") return job->ingest->successful();
+    if (which == "failedResults") return job->ingest->failures();
+    if (which == "unprocessedrecords")
+      return job->ingest->unprocessed(job->delimiter(), job->line_end());
+  } else if (which == "successfulResults" || which == "failedResults" ||
+             which == "unprocessedrecords") {
+    // Failed before its rows were read, or aborted before it began: every uploaded row is
+    // unprocessed; the other files hold their header row only.
+    if (which == "unprocessedrecords" && !job->data.empty()) return job->data;
+    CsvWriter out(job->delimiter(), job->line_end());
+    if (which == "unprocessedrecords") {
+      out.row(std::vector<std::string>{});
+    } else {
+      out.row({"sf__Id", which == "successfulResults" ? "sf__Created" : "sf__Error"});
     }
     return out.take();
   }
@@ -300,111 +304,33 @@ bool BulkJobs::step(size_t max_rows) {
     Job& job = *job_ptr;
     if (job.state != "UploadComplete" && job.state != "InProgress") continue;
     ScopedActor as_creator(store_, job.actor);
-    if (job.state == "UploadComplete") {
-      job.state = "InProgress";
-      auto table = parse_csv(job.data, job.delimiter());
-      if (!table) {
-        job.state = "Failed";
-        job.error_message = "InvalidBatch : " + table.error().message;
-        job.modstamp = now_text();
-        return busy();
-      }
-      const ObjectSchema* schema = find_object(job.object);
-      for (const auto& column : table->header) {
-        if (!job.actor.hidden.visible(*schema, column)) {
-          job.state = "Failed";
-          job.error_message = "InvalidBatch : Field name not found : " + printable(column, 80);
+    try {
+      if (job.state == "UploadComplete") {
+        job.state = "InProgress";
+        auto ingest =
+            BulkIngest::start(*find_object(job.object), job.operation, job.external_id_field,
+                              job.data, job.delimiter(), job.line_end(), job.actor.hidden);
+        if (!ingest) {
+          job.state = "Failed";  // its data stays: every row is unprocessed
+          job.error_message = ingest.error().message;
           job.modstamp = now_text();
           return busy();
         }
+        job.ingest.emplace(std::move(*ingest));
+        job.data.clear();
+        job.data.shrink_to_fit();
       }
-      job.table = std::move(*table);
-      job.data.clear();
-      job.data.shrink_to_fit();
-      std::vector<std::string> ok{"sf__Id", "sf__Created"};
-      std::vector<std::string> bad{"sf__Id", "sf__Error"};
-      ok.insert(ok.end(), job.table->header.begin(), job.table->header.end());
-      bad.insert(bad.end(), job.table->header.begin(), job.table->header.end());
-      job.successful = std::make_unique<CsvWriter>(job.delimiter(), job.line_end());
-      job.failures = std::make_unique<CsvWriter>(job.delimiter(), job.line_end());
-      job.successful->row(ok);
-      job.failures->row(bad);
-    }
-    const auto& header = job.table->header;
-    size_t end = std::min(job.table->rows.size(), job.next_row + max_rows);
-    for (; job.next_row < end; ++job.next_row) {
-      const auto& row = job.table->rows[job.next_row];
-      json::object fields;
-      std::string id_value;
-      std::string external_value;
-      for (size_t c = 0; c < header.size(); ++c) {
-        if (iequals(header[c], "Id")) {
-          id_value = row[c];
-          continue;
-        }
-        if (!job.external_id_field.empty() && iequals(header[c], job.external_id_field)) {
-          external_value = row[c];
-          continue;
-        }
-        if (row[c] == "#N/A") {
-          fields[header[c]] = nullptr;
-        } else if (!row[c].empty()) {
-          fields[header[c]] = row[c];
-        }
-      }
-      std::string created = "false";
-      ApiResult<SalesforceId> outcome = ApiError();
-      if (job.operation == "insert") {
-        outcome = store_.create(job.object, fields);
-        created = "true";
-      } else if (job.operation == "update") {
-        auto done = store_.update(job.object, id_value, fields);
-        if (done) {
-          outcome = SalesforceId::parse(id_value).value();
-        } else {
-          outcome = done.error();
-        }
-      } else if (job.operation == "upsert") {
-        auto done = store_.upsert(job.object, job.external_id_field, external_value, fields);
-        if (done) {
-          outcome = done->id;
-          created = done->created ? "true" : "false";
-        } else {
-          outcome = done.error();
-        }
-      } else {  // delete, hardDelete
-        auto done = store_.remove(job.object, id_value);
-        if (done) {
-          outcome = SalesforceId::parse(id_value).value();
-        } else {
-          outcome = done.error();
-        }
-      }
-      ++job.processed;
-      std::vector<std::string> line;
-      if (outcome) {
-        line = {std::string(outcome->str()), created};
-        line.insert(line.end(), row.begin(), row.end());
-        job.successful->row(line);
-      } else {
-        ++job.failed;
-        std::string error = outcome.error().error_code + ":" + outcome.error().message + ":";
-        for (size_t f = 0; f < outcome.error().fields.size(); ++f) {
-          error += (f ? "," : "") + outcome.error().fields[f];
-        }
-        error += " --";
-        line = {id_value, error};
-        line.insert(line.end(), row.begin(), row.end());
-        job.failures->row(line);
-      }
+      job.ingest->write(store_, max_rows);
+    } catch (const std::exception& e) {
+      // A broken invariant (our SQL, the disk): the job fails, the org goes on.
+      job.state = "Failed";
+      job.error_message = std::string("InternalServerError : ") + e.what();
     }
     job.processing_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::steady_clock::now() - job.started)
                             .count();
-    if (job.next_row >= job.table->rows.size()) {
-      job.state = "JobComplete";
-      job.modstamp = now_text();
-    }
+    if (job.state == "InProgress" && job.ingest->done()) job.state = "JobComplete";
+    if (job.state != "InProgress") job.modstamp = now_text();
     return busy();
   }
   return false;

@@ -5,20 +5,25 @@
 // Jobs live in memory. An ingest job is Open while CSV is uploaded, UploadComplete when closed,
 // InProgress while step() works through its rows, then JobComplete (or Failed when its data
 // cannot be read at all: the CSV is malformed or names an unknown field). Each row is written
-// on its own, so some rows may fail while others succeed, as in Salesforce; the result files are
-// `successfulResults` (sf__Id, sf__Created, the row), `failedResults` (sf__Id, sf__Error, the
-// row) and `unprocessedrecords` (the row). A query job runs when created and is JobComplete at
-// once; its rows are read page by page with a locator.
+// on its own, so some rows may fail while others succeed, as in Salesforce; rows go in chunks
+// (kChunkRows, Salesforce's 200), each one transaction. What a header may name (fields, Id, the
+// upsert key, relationship columns such as Quote.GenerationKey__c) is bulk_columns.hpp; the rows
+// and the result files (`successfulResults`, `failedResults`, `unprocessedrecords`) are
+// bulk_ingest.hpp. A query job runs when created and is JobComplete at once; its rows are read
+// page by page with a locator.
 //
-// The REST layer calls step() between requests (a few thousand rows each time) so that a large
-// job is processed "in the background" without holding up the server thread.
+// Background processing: the REST layer (rest_routes.cpp, process_bulk) runs step() on the
+// server's io_context from the moment a job is closed until no job has rows left, in slices of a
+// few milliseconds with a yield in between, so a job advances on its own at the speed its rows
+// take while requests are still served in between; polling only reads its state. One thread, as
+// the rest of the local org.
 //
 //   BulkJobs bulk(store, user);
 //   auto job = bulk.create_ingest(json::parse(R"({"object":"Account","operation":"insert"})")
 //                                     .as_object(), "62.0");
 //   bulk.upload(id, "Name\nAcme\n");
 //   bulk.set_state(id, "UploadComplete");
-//   while (bulk.step(2000)) {}
+//   while (bulk.step(BulkJobs::kChunkRows)) {}
 //   bulk.results(id, "successfulResults");   //
 //   "\"sf__Id\",\"sf__Created\",Name\n001...,true,Acme\n"
 #pragma once
@@ -46,6 +51,7 @@ struct BulkResultsPage {
 class BulkJobs {
  public:
   static constexpr size_t kMaxUploadBytes = 100'000'000;  // raw CSV per job (150 MB base64)
+  static constexpr size_t kChunkRows = 200;  // rows per transaction, as Salesforce chunks a job
 
   BulkJobs(Store& store, SalesforceId user);
   ~BulkJobs();
@@ -79,8 +85,8 @@ class BulkJobs {
   ApiResult<BulkResultsPage> query_results(std::string_view id, std::string_view locator,
                                            int64_t max_records) const;
 
-  // Processes up to max_rows rows of jobs waiting in UploadComplete/InProgress. Returns whether
-  // work remains.
+  // Processes up to max_rows rows (one transaction) of the first job waiting in UploadComplete
+  // or InProgress, as the job's creator. Returns whether work remains.
   bool step(size_t max_rows);
   bool busy() const;
 

@@ -542,11 +542,9 @@ static ApiResult<SalesforceId> insert_record(SqliteStore& store, const ObjectSch
     const auto& opportunity = parents.at("OpportunityId");
     values["AccountId"] = opportunity.at("AccountId");
     if (is_null(values, "Pricebook2Id")) values["Pricebook2Id"] = opportunity.at("Pricebook2Id");
-    auto& count = store.db().prepare("SELECT COUNT(*) FROM \"Quote\"");
-    count.step();
     char number[32];
-    std::snprintf(number, sizeof number, "%08lld", static_cast<long long>(count.int64(0) + 1));
-    count.reset();
+    std::snprintf(number, sizeof number, "%08lld",
+                  static_cast<long long>(store.next_number("Quote.QuoteNumber", object)));
     values["QuoteNumber"] = std::string(number);
     values["IsSyncing"] = int64_t{0};
     values["Subtotal"] = int64_t{0};

@@ -2,6 +2,7 @@
 // around every call, then sObjects, describe, query, Composite, Collections and Bulk API 2.0.
 #include "common/json_exact.hpp"
 #include "common/json_text.hpp"
+#include "common/log.hpp"
 #include "devorg/describe.hpp"
 #include "devorg/org_state.hpp"
 
@@ -161,17 +162,37 @@ net::Handler api(OrgState& org, std::string kind, ApiBody body) {
   };
 }
 
-// Runs the Bulk API's background processing until no job has rows left.
+// Runs the Bulk API's ingest jobs on the server's io_context until no job has rows left,
+// whether or not anyone sends requests: slices of about kBulkSlice (chunks of kChunkRows rows,
+// each one transaction whose changes go out as one change-event transaction), then a post, so
+// that the requests that arrived meanwhile are served before the next slice.
+constexpr auto kBulkSlice = std::chrono::milliseconds(5);
+
 asio::awaitable<void> process_bulk(OrgState& org) {
-  org.bulk_running = true;
-  while (true) {
-    org.pending_changes.clear();
-    bool more = org.bulk->step(1000);
-    org.publish_changes("bulkapi");
-    if (!more) break;
-    co_await asio::post(*org.io, asio::use_awaitable);  // let requests in between
+  bool more = true;
+  while (more) {
+    auto slice_end = std::chrono::steady_clock::now() + kBulkSlice;
+    do {
+      org.pending_changes.clear();
+      more = org.bulk->step(BulkJobs::kChunkRows);
+      org.publish_changes("bulkapi");
+    } while (more && std::chrono::steady_clock::now() < slice_end);
+    if (more) co_await asio::post(*org.io, asio::use_awaitable);
   }
-  org.bulk_running = false;
+}
+
+void start_bulk_processing(OrgState& org) {
+  if (org.bulk_running || !org.bulk->busy()) return;
+  org.bulk_running = true;
+  asio::co_spawn(*org.io, process_bulk(org), [&org](std::exception_ptr failure) {
+    org.bulk_running = false;
+    if (!failure) return;
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      log::Logger().error("bulk_processing_failed", {{"error", e.what()}});
+    }
+  });
 }
 
 void add_sobject_routes(net::Router& r, OrgState& org) {
@@ -406,9 +427,7 @@ void add_bulk_routes(net::Router& r, OrgState& org) {
                 }
                 auto info = org.bulk->set_state(req.param("id"), state->as_string());
                 if (!info) co_return sf_error(info.error());
-                if (org.bulk->busy() && !org.bulk_running) {
-                  asio::co_spawn(*org.io, process_bulk(org), asio::detached);
-                }
+                start_bulk_processing(org);
                 co_return sf_json(200, *info);
               }),
           json_body);

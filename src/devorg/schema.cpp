@@ -201,7 +201,9 @@ std::string column_definition(const FieldSchema& field) {
     case FieldType::percent:
       return out + " INTEGER";
     default:
-      return out + " TEXT COLLATE NOCASE";
+      // A case-sensitive unique key (SampleKey__c) keeps SQLite's binary collation, so that its
+      // unique index and upsert matching tell "a" from "A"; every other text compares as SOQL does.
+      return out + (field.case_sensitive ? " TEXT" : " TEXT COLLATE NOCASE");
   }
 }
 

@@ -4,8 +4,8 @@
 // One static, immutable catalogue: Account, Contact, User, Product2, Pricebook2, PricebookEntry,
 // Opportunity, OpportunityLineItem, Quote, QuoteLineItem and Organization, with their real key
 // prefixes, the standard fields our patterns use, the system fields, the custom fields our
-// metadata adds (OpportunityLineItem.DiscountOverride__c, Quote/QuoteLineItem.GenerationKey__c)
-// and the parent/child relationships between them. The SOQL translator resolves names with it,
+// metadata adds (OpportunityLineItem.DiscountOverride__c, Quote/QuoteLineItem.GenerationKey__c,
+// Opportunity/OpportunityLineItem.SampleKey__c) and the parent/child relationships between them. The SOQL translator resolves names with it,
 // storage validates writes with it, the REST layer renders `/sobjects/{Type}/describe` from it.
 //
 // Names are case-insensitive, as in SOQL and REST; lookups return the canonical spelling.
@@ -21,7 +21,8 @@
 // percent and double fields are INTEGER millionths (pe::Decimal::units(), exact); int fields
 // INTEGER; booleans INTEGER 0/1 NOT NULL; dates TEXT "YYYY-MM-DD"; datetimes TEXT
 // "YYYY-MM-DDTHH:MM:SS.sss+0000" in UTC (Salesforce's wire form, which sorts as text); text
-// columns COLLATE NOCASE because SOQL compares text case-insensitively.
+// columns COLLATE NOCASE because SOQL compares text case-insensitively (except case-sensitive
+// unique keys, SampleKey__c, which keep the binary collation).
 #pragma once
 
 #include <span>

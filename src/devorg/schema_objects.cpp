@@ -101,6 +101,11 @@ class Field {
     f_.unique = true;
     return *this;
   }
+  // Values that differ only in case are different keys (stored with SQLite's binary collation).
+  Field& case_sensitive() {
+    f_.case_sensitive = true;
+    return *this;
+  }
   Field& name_field() {
     f_.name_field = true;
     return *this;
@@ -323,6 +328,12 @@ ObjectSchema pricebook_entry() {
        std::move(text("ProductCode", 255).label("Product Code").derived())});
 }
 
+// The mark of the product's sample-data jobs ("pe-sample:<jobId>:<n>"): what data delete removes.
+Field sample_key() {
+  return std::move(
+      text("SampleKey__c", 80).label("Sample Key").unique_external_id().case_sensitive());
+}
+
 ObjectSchema opportunity() {
   return make_object(
       {"Opportunity", "Opportunity", "Opportunities", "006"},
@@ -350,7 +361,8 @@ ObjectSchema opportunity() {
        std::move(boolean("IsClosed").label("Closed").derived()),
        std::move(boolean("IsWon").label("Won").derived()),
        std::move(boolean("HasOpportunityLineItem").label("Has Line Item").derived()),
-       std::move(number("TotalOpportunityQuantity", 18, 2).label("Quantity").derived()), owner()});
+       std::move(number("TotalOpportunityQuantity", 18, 2).label("Quantity").derived()), owner(),
+       sample_key()});
 }
 
 // Fields OpportunityLineItem and QuoteLineItem share: product, quantity and price.
@@ -385,6 +397,7 @@ ObjectSchema opportunity_line_item() {
       std::move(text("Name", 376).label("Opportunity Product Name").derived().name_field()));
   for (auto& line : line_fields()) f.push_back(std::move(line));
   f.push_back(std::move(percent("DiscountOverride__c", 5, 2).label("Discount Override")));
+  f.push_back(sample_key());
   return make_object({"OpportunityLineItem", "Opportunity Product", "Opportunity Product", "00k"},
                      std::move(f));
 }

@@ -90,6 +90,13 @@ TEST(Schema, DescribesTheFieldsThePatternsUse) {
     EXPECT_EQ(key.length, 255) << object;
     EXPECT_TRUE(key.unique && key.external_id && key.nillable) << object;
   }
+  // The sample-data mark: Text(80), unique, case-sensitive external id.
+  for (std::string_view object : {"Opportunity", "OpportunityLineItem"}) {
+    const FieldSchema& key = *find_object(object)->field("SampleKey__c");
+    EXPECT_EQ(key.type, FieldType::string) << object;
+    EXPECT_EQ(key.length, 80) << object;
+    EXPECT_TRUE(key.unique && key.external_id && key.nillable && key.case_sensitive) << object;
+  }
 
   const FieldSchema& status = *find_object("Quote")->field("Status");
   EXPECT_EQ(status.type, FieldType::picklist);
@@ -251,7 +258,8 @@ TEST(Schema, DdlCreatesEveryTableAndIndexInSqlite) {
   auto indexes = names("index");
   for (std::string_view index :
        {"OpportunityLineItem_OpportunityId", "QuoteLineItem_QuoteId", "Opportunity_AccountId",
-        "Quote_GenerationKey__c", "QuoteLineItem_GenerationKey__c", "User_Username"}) {
+        "Quote_GenerationKey__c", "QuoteLineItem_GenerationKey__c", "User_Username",
+        "Opportunity_SampleKey__c", "OpportunityLineItem_SampleKey__c"}) {
     EXPECT_TRUE(indexes.contains(std::string(index))) << index;
   }
 
@@ -265,6 +273,17 @@ TEST(Schema, DdlCreatesEveryTableAndIndexInSqlite) {
       sqlite3_exec(db, "INSERT INTO Quote (Id, Name, GenerationKey__c) VALUES ('d', 'x', 'TX-1')",
                    nullptr, nullptr, &message),
       SQLITE_CONSTRAINT);
+  sqlite3_free(message);
+  // The case-sensitive one tells keys apart by case.
+  std::string samples =
+      "INSERT INTO Opportunity (Id, Name, SampleKey__c) VALUES ('o1', 'a', 'pe-sample:j:1');"
+      "INSERT INTO Opportunity (Id, Name, SampleKey__c) VALUES ('o2', 'b', 'PE-SAMPLE:J:1');";
+  EXPECT_EQ(sqlite3_exec(db, samples.c_str(), nullptr, nullptr, &message), SQLITE_OK) << message;
+  EXPECT_EQ(sqlite3_exec(db,
+                         "INSERT INTO Opportunity (Id, Name, SampleKey__c) VALUES ('o3', 'c', "
+                         "'pe-sample:j:1')",
+                         nullptr, nullptr, &message),
+            SQLITE_CONSTRAINT);
   sqlite3_free(message);
   sqlite3_close(db);
 }

@@ -133,6 +133,12 @@ class Store {
   virtual void act_as(Actor actor) = 0;
   virtual const Actor& actor() const = 0;
   virtual SalesforceId org_id() const = 0;
+  // The live record whose unique field (an external id such as GenerationKey__c, or Id) has
+  // `value`, compared as the field compares (case-insensitively unless case-sensitive); nullopt
+  // when none. Bulk API relationship columns (Quote.GenerationKey__c) resolve through it.
+  virtual std::optional<SalesforceId> find_by_key(const ObjectSchema& object,
+                                                  const FieldSchema& field,
+                                                  std::string_view value) = 0;
 };
 
 // Acts as `actor` while it lives, then as whoever acted before.
