@@ -10,11 +10,14 @@
 //   ApiResult<Query> parsed = parse_soql(text);
 //   if (!parsed) return reply(parsed.error().http_status, to_json(parsed.error()));
 //
-// query_error_message() formats the pointer Salesforce puts in front of SOQL errors:
-//   "\nSELECT Bacon__c FROM Account\n       ^\nERROR at Row:1:Column:8\nNo such column ..."
+// The SOQL front end (src/soql/) has its own SoqlError with the same code and message:
+// to_api_error() turns it into an ApiError unchanged. The helpers that format caller text in
+// messages (query_error_message(), Salesforce's pointer; printable()) live there too and are
+// used here under their short names.
 #pragma once
 
 #include "common/error.hpp"
+#include "soql/error.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/system/result.hpp>
@@ -58,13 +61,10 @@ boost::json::array to_json(const ApiError& error);
 // the error code in front ("MALFORMED_QUERY: ...").
 Error to_error(const ApiError& error);
 
-// Salesforce's SOQL error text: the line of `soql` around byte `offset` (a window of about 30
-// characters each side, cut at word boundaries), a caret under the offending character, its
-// 1-based row and column, then `text`. Bytes that are not valid UTF-8 are shown as U+FFFD.
-std::string query_error_message(std::string_view soql, size_t offset, std::string_view text);
+// A refusal of the SOQL parser as the local org answers it: same code, same message, 400.
+ApiError to_api_error(const soql::SoqlError& error);
 
-// `text` with every invalid UTF-8 sequence replaced by U+FFFD and NUL shown as "\0", clipped to
-// `max_chars` code points (with "..." appended): for echoing caller input in error messages.
-std::string printable(std::string_view text, size_t max_chars = 255);
+using soql::printable;
+using soql::query_error_message;
 
 }  // namespace pe::devorg

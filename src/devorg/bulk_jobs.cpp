@@ -5,7 +5,7 @@
 #include "devorg/bulk_ingest.hpp"
 #include "devorg/event_bus.hpp"
 #include "devorg/schema.hpp"
-#include "devorg/soql_parser.hpp"
+#include "soql/parser.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -346,7 +346,7 @@ ApiResult<json::object> BulkJobs::create_query(const json::object& body,
   auto soql = string_member(body, "query");
   if (!soql) return job_error("INVALIDJOB", "InvalidJob : query is required");
   auto parsed = soql::parse_soql(*soql);
-  if (!parsed) return parsed.error();
+  if (!parsed) return to_api_error(parsed.error());
   if (!parsed->subqueries.empty()) {
     return job_error("FeatureNotEnabled",
                      "FeatureNotEnabled : Nested queries are not supported in Bulk API 2.0");

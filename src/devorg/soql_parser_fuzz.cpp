@@ -6,7 +6,7 @@
 // placeholders must match its bound values one to one (no caller text in the SQL). Built only with
 // -DPE_FUZZ=ON and clang; run with scripts/fuzz (corpus: src/devorg/fuzz_corpus/soql/).
 #include "devorg/soql_translator.hpp"
-#include "devorg/utf8.hpp"
+#include "soql/utf8.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto compiled = pe::devorg::compile_soql(soql, options);
   if (!compiled) {
     const auto& error = compiled.error();
-    if (error.error_code.empty() || !pe::devorg::is_valid_utf8(error.message)) std::abort();
+    if (error.error_code.empty() || !pe::soql::is_valid_utf8(error.message)) std::abort();
     return 0;
   }
   // No caller text reaches the SQL: every value is a placeholder (and the SQL has no other '?',

@@ -7,8 +7,8 @@
 
 #include "devorg/api_error.hpp"
 #include "devorg/schema.hpp"
-#include "devorg/soql_ast.hpp"
 #include "devorg/soql_translator.hpp"
+#include "soql/ast.hpp"
 
 #include <string>
 #include <string_view>

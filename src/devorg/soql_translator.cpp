@@ -304,7 +304,7 @@ ApiResult<CompiledQuery> translate(const soql::Query& query, std::string_view so
 
 ApiResult<CompiledQuery> compile_soql(std::string_view soql, const TranslateOptions& options) {
   auto query = soql::parse_soql(soql, options.limits);
-  if (!query) return query.error();
+  if (!query) return to_api_error(query.error());
   return translate(*query, soql, options);
 }
 

@@ -27,8 +27,8 @@
 
 #include "devorg/api_error.hpp"
 #include "devorg/schema.hpp"
-#include "devorg/soql_ast.hpp"
-#include "devorg/soql_parser.hpp"
+#include "soql/ast.hpp"
+#include "soql/parser.hpp"
 
 #include <chrono>
 #include <cstdint>

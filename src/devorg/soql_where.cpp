@@ -10,8 +10,8 @@
 // most 1,000 deep. So WHERE nesting is capped (ParseLimits::max_nesting), chains are written
 // flat in chunks (join_chain) and parentheses are added only where precedence needs them.
 // Text columns are COLLATE NOCASE, so = and IN compare case-insensitively as SOQL does.
-#include "devorg/soql_dates.hpp"
 #include "devorg/soql_scope.hpp"
+#include "soql/dates.hpp"
 
 #include "common/money.hpp"
 #include "common/sfid.hpp"

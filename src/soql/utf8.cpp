@@ -1,6 +1,6 @@
-#include "devorg/utf8.hpp"
+#include "soql/utf8.hpp"
 
-namespace pe::devorg {
+namespace pe::soql {
 
 size_t utf8_sequence_length(std::string_view text, size_t i) {
   auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
@@ -39,4 +39,4 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
-}  // namespace pe::devorg
+}  // namespace pe::soql

@@ -1,10 +1,10 @@
-#include "devorg/soql_lexer.hpp"
+#include "soql/lexer.hpp"
 
-#include "devorg/utf8.hpp"
+#include "soql/utf8.hpp"
 
 #include <algorithm>
 
-namespace pe::devorg::soql {
+namespace pe::soql {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -51,7 +51,7 @@ class Lexer {
  public:
   explicit Lexer(std::string_view soql) : s_(soql) {}
 
-  ApiResult<std::vector<Token>> run() {
+  SoqlResult<std::vector<Token>> run() {
     std::vector<Token> tokens;
     tokens.reserve(s_.size() / 4 + 1);
     while (true) {
@@ -178,9 +178,7 @@ class Lexer {
       pos_ += 2;
     }
     // Unterminated: Salesforce's lexer expects the closing quote at the end of the statement.
-    error_ = ApiError{"MALFORMED_QUERY",
-                      query_error_message(s_, s_.size(), "unexpected token: '<EOF>'")};
-    return false;
+    return fail(s_.size(), "unexpected token: '<EOF>'");
   }
 
   bool bad_escape(size_t literal_start, size_t at) {
@@ -190,12 +188,9 @@ class Lexer {
     std::string_view literal =
         s_.substr(literal_start,
                   end == std::string_view::npos ? std::string_view::npos : end + 1 - literal_start);
-    error_ = ApiError{"MALFORMED_QUERY",
-                      query_error_message(s_, at,
-                                          "Invalid string literal " + printable(literal, 100) +
-                                              ". Illegal character sequence '" +
-                                              printable(sequence) + "' in string literal.")};
-    return false;
+    return fail(at, "Invalid string literal " + printable(literal, 100) +
+                        ". Illegal character sequence '" + printable(sequence) +
+                        "' in string literal.");
   }
 
   // Salesforce's lexer error: "line 1:15 unexpected token: '$'" (column counted from 0).
@@ -211,20 +206,29 @@ class Lexer {
       ++column;
     }
     size_t n = utf8_sequence_length(s_, pos_);
-    error_ = ApiError{"MALFORMED_QUERY", "line " + std::to_string(line) + ":" +
-                                             std::to_string(column) + " unexpected token: '" +
-                                             printable(s_.substr(pos_, n == 0 ? 1 : n)) + "'"};
+    std::string reason = "unexpected token: '" + printable(s_.substr(pos_, n == 0 ? 1 : n)) + "'";
+    std::string message =
+        "line " + std::to_string(line) + ":" + std::to_string(column) + " " + reason;
+    error_ = SoqlError{"MALFORMED_QUERY", std::move(message), static_cast<uint32_t>(pos_),
+                       std::move(reason)};
+    return false;
+  }
+
+  // An error with Salesforce's pointer block in front of `reason`.
+  bool fail(size_t offset, std::string reason) {
+    error_ = SoqlError{"MALFORMED_QUERY", query_error_message(s_, offset, reason),
+                       static_cast<uint32_t>(offset), reason};
     return false;
   }
 
   std::string_view s_;
   size_t pos_ = 0;
-  ApiError error_;
+  SoqlError error_;
 };
 
 }  // namespace
 
-ApiResult<std::vector<Token>> lex_soql(std::string_view soql) { return Lexer(soql).run(); }
+SoqlResult<std::vector<Token>> lex_soql(std::string_view soql) { return Lexer(soql).run(); }
 
 void decode_string_literal(std::string_view literal, std::string& value,
                            std::string& like_pattern) {
@@ -248,4 +252,4 @@ void decode_string_literal(std::string_view literal, std::string& value,
   }
 }
 
-}  // namespace pe::devorg::soql
+}  // namespace pe::soql

@@ -1,8 +1,8 @@
-#include "devorg/soql_lexer.hpp"
+#include "soql/lexer.hpp"
 
 #include <gtest/gtest.h>
 
-namespace pe::devorg::soql {
+namespace pe::soql {
 namespace {
 
 std::vector<std::pair<TokenKind, std::string>> kinds(std::string_view soql) {
@@ -141,4 +141,4 @@ TEST(SoqlLexer, PassesPunctuationItDoesNotUnderstandToTheParser) {
 }
 
 }  // namespace
-}  // namespace pe::devorg::soql
+}  // namespace pe::soql

@@ -1,8 +1,9 @@
-// soql_ast.hpp: the syntax tree of one SOQL statement, as parse_soql() produces it.
+// ast.hpp: the syntax tree of one SOQL statement, as parse_soql() produces it.
 //
 // The tree holds names as written (case and all) with their byte offsets in the statement, so
 // that the translator can resolve them against the schema and point at them in Salesforce-style
-// errors. Nothing here knows the schema.
+// errors (the local org's translator, the product's where-clause check). Nothing here knows
+// the schema.
 //
 //   SELECT Id, Account.Name, (SELECT Quantity FROM OpportunityLineItems)
 //   FROM Opportunity WHERE StageName IN ('Prospecting') AND Amount > 100 ORDER BY Name LIMIT 10
@@ -18,7 +19,7 @@
 #include <string>
 #include <vector>
 
-namespace pe::devorg::soql {
+namespace pe::soql {
 
 // A dotted name as written: "Account.Owner.Name" → parts {"Account", "Owner", "Name"}.
 struct FieldRef {
@@ -88,10 +89,11 @@ struct Query {
   FieldRef from;
   std::string alias;  // FROM Opportunity o
   std::optional<Condition> where;
+  uint32_t where_end = 0;  // with a WHERE: the offset of the first token after its condition
   std::vector<OrderItem> order_by;
   std::optional<int64_t> limit;
   std::optional<int64_t> offset;
   uint32_t offset_offset = 0;  // where OFFSET's number is, for range errors
 };
 
-}  // namespace pe::devorg::soql
+}  // namespace pe::soql

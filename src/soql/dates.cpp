@@ -1,10 +1,10 @@
-#include "devorg/soql_dates.hpp"
+#include "soql/dates.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstdio>
 
-namespace pe::devorg::soql {
+namespace pe::soql {
 namespace {
 
 using namespace std::chrono;
@@ -238,4 +238,4 @@ std::optional<DayRange> relative_date_range(std::string_view name, int64_t n, sy
   return rule->range(calendar(today), n);
 }
 
-}  // namespace pe::devorg::soql
+}  // namespace pe::soql

@@ -1,9 +1,10 @@
-// soql_dates.hpp: SOQL's date and datetime literals and its relative date literals (TODAY,
+// dates.hpp: SOQL's date and datetime literals and its relative date literals (TODAY,
 // LAST_N_DAYS:n, THIS_MONTH, ...), resolved against a clock the caller passes in.
 //
-// Dates are stored as "YYYY-MM-DD" text and datetimes as "YYYY-MM-DDTHH:MM:SS.sss+0000" text in
-// UTC (src/devorg/README.md); both sort correctly as text, so a relative literal becomes a
-// half-open range of such strings that the translator compares against.
+// The parser uses the strict parsers to validate literals. The local org stores dates as
+// "YYYY-MM-DD" text and datetimes as "YYYY-MM-DDTHH:MM:SS.sss+0000" text in UTC
+// (src/devorg/README.md); both sort correctly as text, so its translator turns a relative literal
+// into a half-open range of such strings.
 //
 //   auto d = parse_soql_date("2024-02-29");            // std::optional<sys_days>
 //   auto t = parse_soql_datetime("2024-01-31T10:00:00+02:00");
@@ -17,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-namespace pe::devorg::soql {
+namespace pe::soql {
 
 using Millis = std::chrono::sys_time<std::chrono::milliseconds>;
 
@@ -46,4 +47,4 @@ struct DayRange {
 std::optional<DayRange> relative_date_range(std::string_view name, int64_t n,
                                             std::chrono::sys_days today);
 
-}  // namespace pe::devorg::soql
+}  // namespace pe::soql

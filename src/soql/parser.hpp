@@ -1,7 +1,7 @@
-// soql_parser.hpp: parse_soql(), SOQL text to a syntax tree (soql_ast.hpp), with Salesforce's
+// parser.hpp: parse_soql(), SOQL text to a syntax tree (ast.hpp), with Salesforce's
 // errors for what is malformed and explicit errors for what the local org does not support.
 //
-// A hand-written recursive-descent parser over the token list (soql_lexer.hpp). It follows
+// A hand-written recursive-descent parser over the token list (lexer.hpp). It follows
 // Salesforce's grammar, including its rule that AND and OR do not mix without parentheses and
 // that NOT applies to a whole parenthesised group or a single comparison. Hostile input is
 // bounded: at most 100,000 characters (Salesforce's limit), 20 levels of parentheses and
@@ -14,18 +14,21 @@
 //       "unexpected token: '<EOF>'"
 //   "SELECT Id FROM Account GROUP BY Name" → MALFORMED_QUERY "... GROUP BY is not supported by
 //       the local org" (Salesforce supports it; we refuse rather than answer wrongly)
+// The messages are the local org's answers; every error also carries the byte offset of what it
+// refuses and its reason without the pointer (SoqlError, error.hpp), for callers that word
+// errors their own way (where_clause.hpp).
 //
 //   auto query = parse_soql("SELECT Id, Name FROM Account WHERE Name LIKE 'Acme%' LIMIT 5");
-//   if (!query) return query.error();
+//   if (!query) return query.error();   // a SoqlError
 #pragma once
 
-#include "devorg/api_error.hpp"
-#include "devorg/soql_ast.hpp"
+#include "soql/ast.hpp"
+#include "soql/error.hpp"
 
 #include <cstddef>
 #include <string_view>
 
-namespace pe::devorg::soql {
+namespace pe::soql {
 
 struct ParseLimits {
   size_t max_characters = 100'000;  // Salesforce's default SOQL statement limit
@@ -36,6 +39,6 @@ struct ParseLimits {
   size_t max_string_characters = 4'000;  // Salesforce: each string in a WHERE clause
 };
 
-ApiResult<Query> parse_soql(std::string_view soql, const ParseLimits& limits = {});
+SoqlResult<Query> parse_soql(std::string_view soql, const ParseLimits& limits = {});
 
-}  // namespace pe::devorg::soql
+}  // namespace pe::soql

@@ -1,14 +1,13 @@
-#include "devorg/soql_parser.hpp"
+#include "soql/parser.hpp"
 
-#include "devorg/schema.hpp"
-#include "devorg/soql_dates.hpp"
-#include "devorg/soql_lexer.hpp"
-#include "devorg/utf8.hpp"
+#include "soql/dates.hpp"
+#include "soql/lexer.hpp"
+#include "soql/utf8.hpp"
 
 #include <array>
 #include <limits>
 
-namespace pe::devorg::soql {
+namespace pe::soql {
 
 std::string FieldRef::text() const {
   std::string out;
@@ -31,6 +30,18 @@ constexpr std::array<std::string_view, 30> kReserved = {
     "FOR",      "UPDATE",   "ASC",   "DESC",   "NULLS", "FIRST",  "LAST", "TYPEOF",
     "INCLUDES", "EXCLUDES", "NULL",  "TRUE",   "FALSE", "ALL"};
 
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i];
+    char y = b[i];
+    if (x >= 'a' && x <= 'z') x = static_cast<char>(x - 'a' + 'A');
+    if (y >= 'a' && y <= 'z') y = static_cast<char>(y - 'a' + 'A');
+    if (x != y) return false;
+  }
+  return true;
+}
+
 std::string upper(std::string_view text) {
   std::string out(text);
   for (char& c : out) {
@@ -51,13 +62,14 @@ class Parser {
   Parser(std::string_view soql, std::vector<Token> tokens, const ParseLimits& limits)
       : soql_(soql), tokens_(std::move(tokens)), limits_(limits) {}
 
-  ApiResult<Query> run() {
+  SoqlResult<Query> run() {
     const Token& first = peek();
     if (!is_keyword(first, "SELECT")) {
       // Salesforce answers a statement that does not start with SELECT without a pointer:
       // "unexpected token: SELEKT" (recorded).
       std::string shown = first.kind == TokenKind::end ? "<EOF>" : printable(first.text);
-      return ApiError{std::string(kMalformed), "unexpected token: " + shown};
+      std::string text = "unexpected token: " + shown;
+      return SoqlError{std::string(kMalformed), text, first.offset, text};
     }
     Query query;
     if (!parse_query(query, /*top_level=*/true)) return error_;
@@ -91,8 +103,13 @@ class Parser {
     return token.kind == TokenKind::identifier && !is_reserved(token);
   }
 
-  bool fail(uint32_t offset, std::string_view text, std::string_view code = kMalformed) {
-    error_ = ApiError{std::string(code), query_error_message(soql_, offset, text)};
+  // `text` after Salesforce's pointer; the reason is `text` without `local_suffix`, which only
+  // the local org's message carries.
+  bool fail(uint32_t offset, std::string_view text, std::string_view code = kMalformed,
+            std::string_view local_suffix = {}) {
+    std::string message =
+        query_error_message(soql_, offset, std::string(text) + std::string(local_suffix));
+    error_ = SoqlError{std::string(code), std::move(message), offset, std::string(text)};
     return false;
   }
   bool unexpected(const Token& token) {
@@ -111,7 +128,7 @@ class Parser {
   }
   // Salesforce supports it; the local org does not, and says so rather than answer wrongly.
   bool unsupported(uint32_t offset, std::string_view what) {
-    return fail(offset, std::string(what) + " is not supported by the local org");
+    return fail(offset, std::string(what) + " is not supported", kMalformed, " by the local org");
   }
   bool count_value(uint32_t offset) {
     if (++values_ <= limits_.max_values) return true;
@@ -204,6 +221,7 @@ class Parser {
       Condition where;
       if (!parse_logical(where, 0)) return false;
       q.where = std::move(where);
+      q.where_end = peek().offset;
     }
     if (is_keyword(peek(), "WITH")) return unsupported(peek().offset, "WITH");
     if (is_keyword(peek(), "GROUP")) return unsupported(peek().offset, "GROUP BY");
@@ -484,19 +502,25 @@ class Parser {
   ParseLimits limits_;
   size_t pos_ = 0;
   size_t values_ = 0;
-  ApiError error_;
+  SoqlError error_;
 };
 
 }  // namespace
 
-ApiResult<Query> parse_soql(std::string_view soql, const ParseLimits& limits) {
+SoqlResult<Query> parse_soql(std::string_view soql, const ParseLimits& limits) {
   // The length check comes first and costs one pass: nothing else looks at an oversized
   // statement. Salesforce counts characters; so do we (a byte that is not UTF-8 counts as one).
   if (soql.size() > limits.max_characters &&
       (soql.size() > 4 * limits.max_characters || code_point_count(soql) > limits.max_characters)) {
-    return ApiError{std::string(kTooComplicated),
-                    "Query is too long: SOQL statements are limited to " +
-                        std::to_string(limits.max_characters) + " characters"};
+    std::string text = "Query is too long: SOQL statements are limited to " +
+                       std::to_string(limits.max_characters) + " characters";
+    // Points at the first character beyond the limit.
+    size_t at = 0;
+    for (size_t chars = 0; at < soql.size() && chars < limits.max_characters; ++chars) {
+      size_t n = utf8_sequence_length(soql, at);
+      at += n == 0 ? 1 : n;
+    }
+    return SoqlError{std::string(kTooComplicated), text, static_cast<uint32_t>(at), text};
   }
   if (!is_valid_utf8(soql)) {
     size_t at = 0;
@@ -505,12 +529,13 @@ ApiResult<Query> parse_soql(std::string_view soql, const ParseLimits& limits) {
       if (n == 0) break;
       at += n;
     }
-    return ApiError{std::string(kMalformed),
-                    query_error_message(soql, at, "the query is not valid UTF-8")};
+    std::string_view text = "the query is not valid UTF-8";
+    return SoqlError{std::string(kMalformed), query_error_message(soql, at, text),
+                     static_cast<uint32_t>(at), std::string(text)};
   }
   auto tokens = lex_soql(soql);
   if (!tokens) return tokens.error();
   return Parser(soql, std::move(*tokens), limits).run();
 }
 
-}  // namespace pe::devorg::soql
+}  // namespace pe::soql

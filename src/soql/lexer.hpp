@@ -1,4 +1,4 @@
-// soql_lexer.hpp: splits a SOQL statement into tokens (internal to the SOQL parser; tested on
+// lexer.hpp: splits a SOQL statement into tokens (internal to the SOQL parser; tested on
 // its own because hostile input meets it first).
 //
 // One pass, no allocation per token (string literals are decoded when the parser keeps them).
@@ -11,14 +11,14 @@
 //   (*tokens)[7].kind == TokenKind::string; (*tokens)[7].text == "'O\\'Brien'"
 #pragma once
 
-#include "devorg/api_error.hpp"
+#include "soql/error.hpp"
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace pe::devorg::soql {
+namespace pe::soql {
 
 enum class TokenKind {
   end,         // after the last token; text is empty
@@ -43,11 +43,11 @@ struct Token {
 
 // Every token of `soql` followed by one TokenKind::end, or the first lexical error. `soql` must
 // already be known to be valid UTF-8 (parse_soql checks).
-ApiResult<std::vector<Token>> lex_soql(std::string_view soql);
+SoqlResult<std::vector<Token>> lex_soql(std::string_view soql);
 
 // The text of a string token (quotes included, escapes already checked by lex_soql): `value` is
 // the decoded text, `like_pattern` the same as a SQLite LIKE pattern with ESCAPE '\' (SOQL's
 // wildcards % and _ stay wildcards, its \% and \_ match themselves, a backslash is escaped).
 void decode_string_literal(std::string_view literal, std::string& value, std::string& like_pattern);
 
-}  // namespace pe::devorg::soql
+}  // namespace pe::soql

@@ -1,8 +1,8 @@
-#include "devorg/soql_parser.hpp"
+#include "soql/parser.hpp"
 
 #include <gtest/gtest.h>
 
-namespace pe::devorg::soql {
+namespace pe::soql {
 namespace {
 
 Query parse_ok(std::string_view soql) {
@@ -11,20 +11,20 @@ Query parse_ok(std::string_view soql) {
   return query ? *query : Query{};
 }
 
-ApiError parse_error(std::string_view soql, const ParseLimits& limits = {}) {
+SoqlError parse_error(std::string_view soql, const ParseLimits& limits = {}) {
   auto query = parse_soql(soql, limits);
   EXPECT_FALSE(query) << soql;
-  return query ? ApiError{} : query.error();
+  return query ? SoqlError{} : query.error();
 }
 
 // The message after Salesforce's pointer block ("...ERROR at Row:1:Column:N\n<text>").
-std::string error_text(const ApiError& error) {
+std::string error_text(const SoqlError& error) {
   auto at = error.message.find("ERROR at Row:");
   if (at == std::string::npos) return error.message;
   return error.message.substr(error.message.find('\n', at) + 1);
 }
 
-std::string column_of(const ApiError& error) {
+std::string column_of(const SoqlError& error) {
   auto at = error.message.find(":Column:");
   if (at == std::string::npos) return "";
   return error.message.substr(at + 8, error.message.find('\n', at) - at - 8);
@@ -162,22 +162,25 @@ TEST(SoqlParser, AcceptsAliasesAndNestedConditions) {
 
 TEST(SoqlParser, AnswersAStatementThatIsNotASelectLikeSalesforce) {
   // Recorded: [{"message":"unexpected token: SELEKT","errorCode":"MALFORMED_QUERY"}].
-  ApiError e = parse_error("SELEKT Name FROM Account");
+  SoqlError e = parse_error("SELEKT Name FROM Account");
   EXPECT_EQ(e.error_code, "MALFORMED_QUERY");
   EXPECT_EQ(e.message, "unexpected token: SELEKT");
-  EXPECT_EQ(e.http_status, 400);
+  EXPECT_EQ(e.offset, 0u);
+  EXPECT_EQ(e.reason, "unexpected token: SELEKT");
   EXPECT_EQ(parse_error("").message, "unexpected token: <EOF>");
   EXPECT_EQ(parse_error("   ").message, "unexpected token: <EOF>");
   EXPECT_EQ(parse_error("DELETE FROM Account").message, "unexpected token: DELETE");
 }
 
 TEST(SoqlParser, PointsAtUnexpectedTokens) {
-  ApiError eof = parse_error("SELECT Id FROM Account WHERE");
+  SoqlError eof = parse_error("SELECT Id FROM Account WHERE");
   EXPECT_EQ(eof.error_code, "MALFORMED_QUERY");
   EXPECT_EQ(eof.message,
             "\nSELECT Id FROM Account WHERE\n                            ^\n"
             "ERROR at Row:1:Column:29\nunexpected token: '<EOF>'");
-  ApiError trailing_comma = parse_error("SELECT Id, FROM Bar__c");
+  EXPECT_EQ(eof.offset, 28u);
+  EXPECT_EQ(eof.reason, "unexpected token: '<EOF>'");
+  SoqlError trailing_comma = parse_error("SELECT Id, FROM Bar__c");
   EXPECT_EQ(error_text(trailing_comma), "unexpected token: 'FROM'");
   EXPECT_EQ(column_of(trailing_comma), "12");
   // Salesforce (Summer '24 release notes) quotes both words.
@@ -207,7 +210,7 @@ TEST(SoqlParser, PointsAtUnexpectedTokens) {
 
 TEST(SoqlParser, RefusesToMixAndWithOrWithoutParentheses) {
   // Salesforce: "unexpected token: 'OR'" / "unexpected token: 'AND'".
-  ApiError or_after_and = parse_error("SELECT Id FROM Lead WHERE A = 1 AND B = 2 OR C = 3");
+  SoqlError or_after_and = parse_error("SELECT Id FROM Lead WHERE A = 1 AND B = 2 OR C = 3");
   EXPECT_EQ(or_after_and.error_code, "MALFORMED_QUERY");
   EXPECT_EQ(error_text(or_after_and), "unexpected token: 'OR'");
   EXPECT_EQ(column_of(or_after_and), "43");
@@ -295,7 +298,7 @@ TEST(SoqlParser, RefusesWhatTheLocalOrgDoesNotSupportInsteadOfAnsweringWrongly) 
       {"SELECT COUNT(), Id FROM Account", "COUNT() must be the only item selected"},
   };
   for (const auto& c : cases) {
-    ApiError e = parse_error(c.soql);
+    SoqlError e = parse_error(c.soql);
     EXPECT_EQ(e.error_code, "MALFORMED_QUERY") << c.soql;
     EXPECT_EQ(error_text(e), c.text) << c.soql;
   }
@@ -330,7 +333,7 @@ TEST(SoqlParser, EnforcesTheStatementLengthLimit) {
   // Parses (the string itself is then too long for a WHERE clause, Salesforce's other limit).
   EXPECT_EQ(error_text(parse_error(at_limit)), "String literal is longer than 4000 characters");
   std::string over = at_limit + " ";
-  ApiError e = parse_error(over);
+  SoqlError e = parse_error(over);
   EXPECT_EQ(e.error_code, "QUERY_TOO_COMPLICATED");
   EXPECT_EQ(e.message, "Query is too long: SOQL statements are limited to 100000 characters");
   // Characters, not bytes: 60,000 two-byte characters fit.
@@ -351,7 +354,7 @@ TEST(SoqlParser, BoundsNestingAndValueCounts) {
            std::string(depth, ')');
   };
   parse_ok(nested(20));
-  ApiError deep = parse_error(nested(21));
+  SoqlError deep = parse_error(nested(21));
   EXPECT_EQ(deep.error_code, "QUERY_TOO_COMPLICATED");
   EXPECT_EQ(error_text(deep),
             "Query is too complicated: conditions are nested more than 20 levels deep");
@@ -362,7 +365,7 @@ TEST(SoqlParser, BoundsNestingAndValueCounts) {
   std::string in = "SELECT Id FROM Account WHERE NumberOfEmployees IN (";
   for (int i = 0; i < 30'001; ++i) in += i ? ",1" : "1";
   in += ")";
-  ApiError many = parse_error(in);
+  SoqlError many = parse_error(in);
   EXPECT_EQ(many.error_code, "QUERY_TOO_COMPLICATED");
   EXPECT_EQ(error_text(many),
             "Query is too complicated: more than 30000 values in the WHERE clause");
@@ -373,7 +376,7 @@ TEST(SoqlParser, BoundsNestingAndValueCounts) {
 }
 
 TEST(SoqlParser, RejectsBytesThatAreNotUtf8) {
-  ApiError e = parse_error("SELECT Id FROM Account WHERE Name = '\xff'");
+  SoqlError e = parse_error("SELECT Id FROM Account WHERE Name = '\xff'");
   EXPECT_EQ(e.error_code, "MALFORMED_QUERY");
   EXPECT_EQ(e.message,
             "\nId FROM Account WHERE Name = '\xEF\xBF\xBD'\n"
@@ -385,5 +388,33 @@ TEST(SoqlParser, RejectsBytesThatAreNotUtf8) {
             "MALFORMED_QUERY");  // an overlong '/'
 }
 
+TEST(SoqlParser, GivesEveryErrorItsOffsetAndAReasonWithoutThePointer) {
+  SoqlError group = parse_error("SELECT Id FROM Account GROUP BY Name");
+  EXPECT_EQ(error_text(group), "GROUP BY is not supported by the local org");
+  EXPECT_EQ(group.reason, "GROUP BY is not supported");
+  EXPECT_EQ(group.offset, 23u);
+  SoqlError character = parse_error("SELECT Id FROM Account WHERE Name = $x");
+  EXPECT_EQ(character.message, "line 1:36 unexpected token: '$'");
+  EXPECT_EQ(character.reason, "unexpected token: '$'");
+  EXPECT_EQ(character.offset, 36u);
+  SoqlError escape = parse_error("SELECT Id FROM Account WHERE Name = 'a\\q'");
+  EXPECT_EQ(escape.offset, 38u);
+  EXPECT_EQ(escape.reason,
+            "Invalid string literal 'a\\q'. Illegal character sequence '\\q' in string literal.");
+  ParseLimits small;
+  small.max_characters = 10;
+  SoqlError long_one = parse_error("SELECT Id FROM Account", small);
+  EXPECT_EQ(long_one.error_code, "QUERY_TOO_COMPLICATED");
+  EXPECT_EQ(long_one.offset, 10u);
+  EXPECT_EQ(long_one.reason, long_one.message);
+}
+
+TEST(SoqlParser, MarksWhereTheConditionEnds) {
+  std::string_view soql = "SELECT Id FROM Account WHERE Name = 'x' ORDER BY Name";
+  EXPECT_EQ(parse_ok(soql).where_end, soql.find("ORDER"));
+  std::string_view plain = "SELECT Id FROM Account WHERE Name = 'x'  ";
+  EXPECT_EQ(parse_ok(plain).where_end, plain.size());
+}
+
 }  // namespace
-}  // namespace pe::devorg::soql
+}  // namespace pe::soql

@@ -1,8 +1,8 @@
-#include "devorg/soql_dates.hpp"
+#include "soql/dates.hpp"
 
 #include <gtest/gtest.h>
 
-namespace pe::devorg::soql {
+namespace pe::soql {
 namespace {
 
 using namespace std::chrono;
@@ -109,4 +109,4 @@ TEST(SoqlDates, KnowsWhichLiteralsTakeAParameter) {
 }
 
 }  // namespace
-}  // namespace pe::devorg::soql
+}  // namespace pe::soql
