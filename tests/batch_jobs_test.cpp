@@ -18,7 +18,11 @@
 namespace pe {
 namespace {
 
-using test::wait_until;
+// Polls until `pred` holds or `limit` has passed (support/process.hpp's wait_until, limit first).
+template <class Pred>
+bool wait_until(std::chrono::milliseconds limit, Pred pred) {
+  return test::wait_until(pred, limit);
+}
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
@@ -62,7 +66,10 @@ class BatchJobs : public ::testing::Test {
 
   json::value invoke(const std::string& url, const json::value& body, std::string method = "POST") {
     json::object request{{"url", url}, {"body", body}, {"method", method}};
-    return org->invoke(json::serialize(request));
+    auto answer = org->invoke(json::serialize(request));
+    EXPECT_TRUE(answer.is_object()) << url << "\n" << web->output();
+
+    return answer;
   }
 
   // POST executebatch; the job id.
@@ -99,10 +106,15 @@ class BatchJobs : public ::testing::Test {
     return org->count("SELECT COUNT() FROM Quote WHERE GenerationKey__c LIKE 'job-" + id + ":%'");
   }
   int64_t opportunities_with_two(const std::string& id) {
-    auto result = org->query(
-        "SELECT OpportunityId, COUNT(Id) n FROM Quote WHERE GenerationKey__c LIKE 'job-" + id +
-        ":%' GROUP BY OpportunityId HAVING COUNT(Id) > 1");
-    return result.at("totalSize").to_number<int64_t>();
+    // (The local org has no GROUP BY; every job here has fewer quotes than a query page.)
+    auto result = org->query("SELECT OpportunityId FROM Quote WHERE GenerationKey__c LIKE 'job-" +
+                             id + ":%'");
+    std::map<std::string, int> seen;
+    int64_t twice = 0;
+    for (const auto& r : result.at("records").as_array()) {
+      if (++seen[str(r.at("OpportunityId"))] == 2) ++twice;
+    }
+    return twice;
   }
 
   // Completion events the org received for this job.
@@ -133,10 +145,11 @@ class BatchJobs : public ::testing::Test {
 };
 
 TEST_F(BatchJobs, AJobQuotesEverySelectedOpportunityOnceAndEndsWithOneEvent) {
-  start(120);
+  // 20 ms a request: chunks last long enough for both workers to take some.
+  start(120, {}, {"--fault-latency-ms", "20"});
   add_worker();
   add_worker();
-  auto id = execute("StageName != null");
+  auto id = execute("CloseDate > 2000-01-01 AND (StageName = 'Prospecting' OR Amount >= 0 OR Amount = null)");
   auto s = finished(id);
   EXPECT_EQ(str(s.at("state")), "succeeded") << s;
   EXPECT_EQ(counted(s, "total"), 120);
@@ -261,7 +274,7 @@ TEST_F(BatchJobs, FivePercentFaultsStillEndInOneQuoteEach) {
 }
 
 TEST_F(BatchJobs, AChunkThatKeepsFailingEndsTheJobPartiallyFailedWithTheReason) {
-  start(60, {{"PRICING_CHUNK_SIZE", "10"}, {"PRICING_MAX_ATTEMPTS", "2"},
+  start(30, {{"PRICING_CHUNK_SIZE", "10"}, {"PRICING_MAX_ATTEMPTS", "2"},
              {"WORKER_CONCURRENCY", "1"}},
         {"--fault-latency-ms", "150"});
   add_worker();
@@ -273,14 +286,14 @@ TEST_F(BatchJobs, AChunkThatKeepsFailingEndsTheJobPartiallyFailedWithTheReason) 
   EXPECT_EQ(str(s.at("state")), "partially_failed") << s;
   int64_t quotes = counted(s, "quotes");
   EXPECT_GE(quotes, 10);
-  EXPECT_LT(quotes, 60);
-  EXPECT_EQ(counted(s, "failed"), 60 - quotes);
+  EXPECT_LT(quotes, 30);
+  EXPECT_EQ(counted(s, "failed"), 30 - quotes);
   EXPECT_EQ(job_quotes(id), quotes);
   ASSERT_FALSE(s.at("errors").as_array().empty());
   auto first_error = s.at("errors").at(0).as_object();
   EXPECT_NE(str(first_error.at("subject")).find("chunk "), std::string::npos) << first_error;
-  EXPECT_NE(str(first_error.at("message")).find("gave up after 2 attempts"), std::string::npos)
-      << first_error;
+  // The last attempt's error: the injected 5xx, after the client's own retries.
+  EXPECT_NE(str(first_error.at("message")).find("(HTTP 50"), std::string::npos) << first_error;
 }
 
 TEST_F(BatchJobs, TheBulkPathWritesQuotesAndLinesByExternalIds) {
@@ -314,9 +327,9 @@ TEST_F(BatchJobs, SampleDataIsCreatedAndDeletedLeavingLookAlikesAlone) {
       R"("AccountId":")" + str(account) + R"("})");
   ASSERT_TRUE(look_alike && look_alike->status == 201);
   auto before = org->count("SELECT COUNT() FROM Opportunity");
-
   auto created = invoke("/api/data/create",
                         json::object{{"numberOfOpportunities", 120}, {"linesPerOpportunity", 3}});
+
   ASSERT_EQ(created.at("status"), 202) << created;
   auto create_id = str(created.at("body").at("jobId"));
   auto s = finished(create_id);

@@ -233,8 +233,12 @@ asio::awaitable<SfResult<ChunkResult>> quote_chunk(DataApi& api,
                                                    const std::string& key, WritePath path,
                                                    const QuoteOptions& options) {
   uint64_t before = api.requests();
-  auto result = path == WritePath::bulk ? co_await by_bulk(api, engine, ids, key, options)
-                                        : co_await by_graph(api, engine, ids, key, options);
+  SfResult<ChunkResult> result = ChunkResult{};
+  if (path == WritePath::bulk) {
+    result = co_await by_bulk(api, engine, ids, key, options);
+  } else {
+    result = co_await by_graph(api, engine, ids, key, options);
+  }
   if (result) result->requests = api.requests() - before;
   co_return result;
 }

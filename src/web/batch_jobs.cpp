@@ -219,8 +219,10 @@ asio::awaitable<net::Response> BatchRoutes::data_delete(net::Request& req) {
   status.kind = "data_delete";
   if (const json::value* target = checked->body.if_contains("jobId")) {
     std::string id(target->as_string());
-    auto found = is_job_id(id) ? co_await jobs_->read(id)
-                               : Result<std::optional<jobs::BatchStatus>>(std::nullopt);
+    if (!is_job_id(id)) {
+      co_return net::json_error(req, Errc::invalid_argument, "jobId: is not a job id (a UUID)");
+    }
+    auto found = co_await jobs_->read(id);
     if (!found) co_return net::json_error(req, Errc::unavailable, "redis is unreachable");
     if (!*found || (*found)->org != checked->invocation.client.org_id) {
       co_return net::json_error(req, Errc::not_found, "jobId: no such job for this org");
