@@ -1,5 +1,7 @@
 // The OpenAPI document and the router agree: every documented operation is routed, with the
-// method, path and media type the document gives, and every org-action route is documented.
+// method, path and media type the document gives, and every org-action and batch-job route is
+// documented.
+#include "web/batch_jobs.hpp"
 #include "web/org_actions.hpp"
 
 #include "applink/api_document.hpp"
@@ -23,8 +25,14 @@ struct Routed {
   OrgActionsConfig config;
   OrgActions actions{config, std::nullopt, nullptr, client,
                      std::make_shared<jobs::JobQueue>(redis)};
+  BatchRoutesConfig batch_config;
+  BatchRoutes batch{batch_config, std::nullopt, client,
+                    std::make_shared<jobs::BatchJobs>(redis, "pe:batch:jobs", jobs::BatchOptions{})};
   net::Router router;
-  Routed() { actions.add_routes(router); }
+  Routed() {
+    actions.add_routes(router);
+    batch.add_routes(router);
+  }
 };
 
 TEST(OrgActionsRoutes, EveryDocumentedOperationIsRouted) {
@@ -50,7 +58,8 @@ TEST(OrgActionsRoutes, EveryRouteIsDocumentedWithItsOperationId) {
     ASSERT_NE(op, nullptr) << route.pattern << " is routed but not in api-docs.yaml";
     ids.insert(op->operation_id);
   }
-  EXPECT_EQ(ids, (std::set<std::string>{"generateQuote", "generateQuotes", "generateQuotesAsync"}));
+  EXPECT_EQ(ids, (std::set<std::string>{"generateQuote", "generateQuotes", "generateQuotesAsync",
+                                        "executeBatch", "datacreate", "datadelete", "getJob"}));
 }
 
 TEST(OrgActionsRoutes, TheDocumentedErrorStatusesIncludeWhatTheRoutesAnswer) {
@@ -61,7 +70,10 @@ TEST(OrgActionsRoutes, TheDocumentedErrorStatusesIncludeWhatTheRoutesAnswer) {
     for (const char* status : {"400", "401", "403", "500", "503"}) {
       EXPECT_TRUE(responses.contains(status)) << op.operation_id << " does not document " << status;
     }
-    EXPECT_TRUE(responses.contains(op.has_callbacks ? "201" : "200")) << op.operation_id;
+    // Jobs are accepted (202), async org actions created (201), the rest answered (200).
+    const bool job = op.path == "/api/executebatch" || op.path.starts_with("/api/data/");
+    EXPECT_TRUE(responses.contains(op.has_callbacks ? "201" : job ? "202" : "200"))
+        << op.operation_id;
   }
   EXPECT_TRUE(applink::find_operation("post", "/api/generatequote")
                   ->operation->at("responses")
