@@ -67,3 +67,65 @@ TEST(Job, ClipsErrorsToOneBoundedLine) {
 
 }  // namespace
 }  // namespace pe::jobs
+
+namespace pe::jobs {
+namespace {
+
+net::RedisReply reply_of(const std::vector<std::string>& list) {
+  net::RedisReply reply{.type = net::RedisReply::Type::array};
+  for (const auto& text : list) {
+    reply.elements.push_back({.type = net::RedisReply::Type::string, .text = text});
+  }
+  return reply;
+}
+
+TEST(BatchTaskFields, AChunkRoundTripsAndAPlanNeedsNoIds) {
+  Job job;
+  job.transaction_key = "job-8f14e45f-ceea-467f-a0e6-b0b6f9e1c2d3";
+  job.connection = "00D000000000001EAA";
+  job.record_ids = {*SalesforceId::parse("006000000000001AAA")};
+  job.batch = BatchTask{.job_id = "8f14e45f-ceea-467f-a0e6-b0b6f9e1c2d3",
+                        .kind = "quote",
+                        .step = BatchTask::Step::chunk,
+                        .chunk = 7,
+                        .path = "bulk",
+                        .instance_url = "https://acme.my.salesforce.com",
+                        .api_version = "62.0",
+                        .sealed_token = "v1.sealed",
+                        .org_id = *SalesforceId::parse("00D000000000001EAA"),
+                        .user_id = *SalesforceId::parse("005000000000001AAA")};
+  auto decoded = decode_job("9-0", reply_of(job_fields(job)));
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  ASSERT_TRUE(decoded->batch);
+  EXPECT_EQ(decoded->batch->chunk, 7);
+  EXPECT_EQ(decoded->batch->path, "bulk");
+  EXPECT_EQ(decoded->batch->sealed_token, "v1.sealed");
+  EXPECT_EQ(decoded->record_ids.size(), 1u);
+
+  Job plan = job;
+  plan.record_ids.clear();
+  plan.batch->step = BatchTask::Step::plan;
+  auto planned = decode_job("9-1", reply_of(job_fields(plan)));
+  ASSERT_TRUE(planned) << planned.error().message;
+  EXPECT_EQ(planned->batch->step, BatchTask::Step::plan);
+  EXPECT_TRUE(planned->record_ids.empty());
+}
+
+TEST(BatchTaskFields, MalformedTasksAreRefusedNamingTheField) {
+  auto message = [](std::vector<std::string> extra) {
+    std::vector<std::string> f{"tx", "job-x", "conn", "c", "ids", "", "bj", "id-1",
+                               "org", "00D000000000001EAA", "iu", "https://a.example", "av", "62.0"};
+    f.insert(f.end(), extra.begin(), extra.end());
+    auto job = decode_job("2-2", reply_of(f));
+    return job ? std::string("ok") : job.error().message;
+  };
+  EXPECT_EQ(message({"bk", "quote", "bs", "plan"}), "ok");
+  EXPECT_EQ(message({"bk", "drop tables", "bs", "plan"}), "job 2-2: bk is not a batch job kind");
+  EXPECT_EQ(message({"bk", "quote", "bs", "later"}), "job 2-2: bs is not plan, chunk or finish");
+  EXPECT_EQ(message({"bk", "quote", "bs", "chunk", "bn", "-1"}), "job 2-2: bn is not a chunk number");
+  EXPECT_EQ(message({"bk", "quote", "bs", "chunk", "bn", "1", "bw", "soap"}),
+            "job 2-2: bw is not graph or bulk");
+}
+
+}  // namespace
+}  // namespace pe::jobs
