@@ -296,6 +296,21 @@ TEST_F(BatchJobs, AChunkThatKeepsFailingEndsTheJobPartiallyFailedWithTheReason) 
   EXPECT_NE(str(first_error.at("message")).find("(HTTP 50"), std::string::npos) << first_error;
 }
 
+TEST_F(BatchJobs, AJobThatOutlivesTheInvokingSessionFailsTheRestWithAClearReason) {
+  start(60, {{"PRICING_CHUNK_SIZE", "10"}, {"WORKER_CONCURRENCY", "1"}},
+        {"--fault-latency-ms", "300"});
+  org->faults(R"({"token_ttl_seconds": 2})");
+  add_worker();
+  auto id = execute("Id != null");
+  auto s = finished(id, 90s);
+  EXPECT_EQ(str(s.at("state")), "partially_failed") << s;
+  EXPECT_GT(counted(s, "quotes"), 0);
+  EXPECT_GT(counted(s, "failed"), 0);
+  EXPECT_EQ(counted(s, "quotes") + counted(s, "failed"), 60);
+  EXPECT_NE(json::serialize(s.at("errors")).find("PRICING_JOB_AUTHORIZATION"), std::string::npos)
+      << s;
+}
+
 TEST_F(BatchJobs, TheBulkPathWritesQuotesAndLinesByExternalIds) {
   start(150, {{"PRICING_BULK_THRESHOLD", "100"}, {"PRICING_BULK_CHUNK_SIZE", "60"}});
   add_worker();
