@@ -311,6 +311,21 @@ TEST_F(BatchJobs, AJobThatOutlivesTheInvokingSessionFailsTheRestWithAClearReason
       << s;
 }
 
+TEST_F(BatchJobs, WithANamedAuthorizationTheWorkerRefreshesAndTheJobOutlivesTokens) {
+  start(60, {{"PRICING_CHUNK_SIZE", "10"}, {"WORKER_CONCURRENCY", "1"},
+             {"PRICING_JOB_AUTHORIZATION", "devorg"}},
+        {"--fault-latency-ms", "300"});
+  org->faults(R"({"token_ttl_seconds": 2})");
+  add_worker();
+  auto id = execute("Id != null");
+  auto s = finished(id, 90s);
+  EXPECT_EQ(str(s.at("state")), "succeeded") << s << worker_logs();
+  EXPECT_EQ(counted(s, "quotes"), 60);
+  EXPECT_EQ(job_quotes(id), 60);
+  // It lasted longer than a token (2 s; 6 chunks of 300 ms requests): the worker refreshed the
+  // authorization's credentials where an invoking user's session would have ended the job.
+}
+
 TEST_F(BatchJobs, TheBulkPathWritesQuotesAndLinesByExternalIds) {
   start(150, {{"PRICING_BULK_THRESHOLD", "100"}, {"PRICING_BULK_CHUNK_SIZE", "60"}});
   add_worker();
