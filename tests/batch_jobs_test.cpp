@@ -326,6 +326,51 @@ TEST_F(BatchJobs, WithANamedAuthorizationTheWorkerRefreshesAndTheJobOutlivesToke
   // authorization's credentials where an invoking user's session would have ended the job.
 }
 
+// An opportunity whose price book no longer holds its lines' entries: its quote's lines are
+// refused (FIELD_INTEGRITY_EXCEPTION). On both paths the job ends partially_failed naming it, it
+// has no quote (no quote without its lines), and every other opportunity has its quote.
+TEST_F(BatchJobs, AnOpportunityWhoseLinesAreRefusedFailsAloneOnBothPaths) {
+  start(40, {{"PRICING_BULK_THRESHOLD", "1000000"}, {"PRICING_CHUNK_SIZE", "20"}});
+  add_worker();
+  auto made = org->call("POST", "/services/data/v62.0/sobjects/Pricebook2",
+                        R"({"Name":"Other","IsActive":true})");
+  ASSERT_TRUE(made && made->status == 201) << (made ? made->body : "");
+  std::string book = str(json::parse(made->body).at("id"));
+  std::string poisoned = test::seeded_opportunity(7);
+  auto moved = org->call("PATCH", "/services/data/v62.0/sobjects/Opportunity/" + poisoned,
+                         R"({"Pricebook2Id":")" + book + R"("})");
+  ASSERT_TRUE(moved && moved->status == 204) << (moved ? moved->body : "");
+  for (const char* path : {"graph", "bulk"}) {
+    if (std::string(path) == "bulk") {
+      web->signal(SIGTERM);
+      web->wait(10s);
+      for (auto& w : workers) {
+        w->signal(SIGTERM);
+        w->wait(30s);
+      }
+      workers.clear();
+      env["PRICING_BULK_THRESHOLD"] = "1";
+      web.emplace(test::Process::start({PE_BINARY, "web"}, env));
+      ASSERT_TRUE(test::wait_for_port(web_port, 30s)) << web->output();
+      add_worker();
+    }
+    auto id = execute("Id != null");
+    auto s = finished(id);
+    EXPECT_EQ(str(s.at("writePath")), path);
+    EXPECT_EQ(str(s.at("state")), "partially_failed") << path << " " << s;
+    EXPECT_EQ(counted(s, "quotes"), 39) << path;
+    EXPECT_EQ(counted(s, "failed"), 1) << path;
+    EXPECT_EQ(job_quotes(id), 39) << path;
+    EXPECT_EQ(org->count("SELECT COUNT() FROM Quote WHERE OpportunityId = '" + poisoned +
+                         "' AND GenerationKey__c LIKE 'job-" + id + ":%'"),
+              0)
+        << path;
+    auto errors = json::serialize(s.at("errors"));
+    EXPECT_NE(errors.find("FIELD_INTEGRITY_EXCEPTION"), std::string::npos) << path << errors;
+    EXPECT_NE(errors.find(poisoned), std::string::npos) << path << errors;
+  }
+}
+
 TEST_F(BatchJobs, TheBulkPathWritesQuotesAndLinesByExternalIds) {
   start(150, {{"PRICING_BULK_THRESHOLD", "100"}, {"PRICING_BULK_CHUNK_SIZE", "60"}});
   add_worker();
