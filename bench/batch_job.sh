@@ -6,10 +6,12 @@
 # (VmHWM) and whether the job failed, with the error it gave. Each run, dataset and size gets
 # fresh processes: a redis-server on a free port, a local org, the app's web and worker.
 #
-#   REF_JOB=/tmp/refjob RUNS=3 bench/batch_job.sh
+#   REF_JOB=/tmp/refjob RUNS=3 bench/batch_job.sh                       # ours and ref, 150 and 5,000
 #   BIN=/path/to/pricing-engine REF_JOB=/tmp/refjob SIZES=150 DATASETS=sample RUNS=1 bench/batch_job.sh
+#   KINDS=ours SIZES=100000 DATASETS=seed RUNS=1 bench/batch_job.sh       # the 100,000-opportunity job
+#   KINDS=ours SIZES=20000 DATASETS=seed LATENCY_MS=50 WORKERS="1 2" CONCURRENCY="1 4" bench/batch_job.sh
 #
-# Kinds (KINDS, default "ref" when REF_JOB is set):
+# Kinds (KINDS, default "ref ours" when REF_JOB is set, else "ours"):
 #   ref   heroku-reference-apps/heroku-applink-pattern-org-job-nodejs, unchanged, checked out with
 #         its npm dependencies in REF_JOB, outside this tree (docs/benchmarks.md, "Batch jobs
 #         (pattern 3)", says how). `node server/index.js` (APP_PORT) and `node server/worker.js`,
@@ -18,8 +20,22 @@
 #         listens with TLS only, on a self-signed certificate made for the run. It reports a
 #         job's end only in the worker's log: the run waits for "Job processing completed for Job
 #         ID: <id>" or "Error executing batch for Job ID: <id>" there, or the worker's exit.
-#   The product's own job is not here yet: its implementation adds its kind (one more branch in
-#   the `case` of kind() below, and its start_, warm_, mark_ and wait_ functions) and its figures.
+#   ours  this product: a redis-server (plain, AOF everysec), `pricing-engine web` and WORKERS
+#         `pricing-engine worker`s (each WORKER_CONCURRENCY lanes, from CONCURRENCY), with the
+#         local org's environment (--env-file) plus REDIS_URL, PORT and PRICING_SEAL_KEY; the
+#         default invocation check (applink: the web asks the local org's add-on endpoint).
+#         The end: GET /api/jobs/{id} polled every POLL_MS (50) with one invocation's headers until
+#         the state is no longer queued or running; the wall time runs from the request to the
+#         status's endedAt. Also recorded: the write path, the status's counts, and the floor of
+#         that path (docs/batch-jobs.md), computed from the org's own rows after the job:
+#           plan ⌈N/2000⌉ + per chunk (1 read + writes) + 1 publish, where writes are
+#           ⌈nodes/500⌉ on the Graph path (nodes = the chunk's quotable opportunities + their
+#           lines, chunks of PRICING_CHUNK_SIZE in Id order) and 10 on the Bulk path (chunks of
+#           PRICING_BULK_CHUNK_SIZE). PRICING_CHUNK_SIZE, PRICING_BULK_CHUNK_SIZE and
+#           PRICING_BULK_THRESHOLD pass through to the processes (the floor reads them too).
+#         Polls are not Salesforce requests, but each one's invocation check is an add-on call the
+#         local org counts (kind applink, if it counts it): that kind is left out of api_requests
+#         and shown apart (api_kinds lists everything).
 # Datasets (DATASETS, default "seed sample"); N is each of SIZES:
 #   seed    `devorg --seed N`: its N opportunities as seeded (2.8 lines each on average), selected
 #           with `Id != null`.
@@ -28,13 +44,21 @@
 #           "Sample Opportunity i", exactly 2 lines each, a random active price book entry,
 #           quantity 1-10, price 10-109), inserted by this script with sObject Collections before
 #           the measurement; selected with `Name LIKE 'Sample Opportunity%'`.
-# Other knobs: SIZES (default "150 5000"), RUNS (3), JOB_TIMEOUT (seconds to wait for a job's
-# end, 300), START_TIMEOUT (seconds for a process to come up, 20), BIN (the pricing-engine binary
+# Other knobs: SIZES (default "150 5000"), RUNS (3), WORKERS (ours: worker counts to run, "1"),
+# CONCURRENCY (ours: WORKER_CONCURRENCY values, "2"; every WORKERS x CONCURRENCY pair is run),
+# LATENCY_MS (the local org's --fault-latency-ms, every kind, 0), ORG_DB (1: the local org keeps
+# its data in a SQLite file in the run's directory rather than in memory; default 1 from 50,000
+# opportunities), POLL_MS (50), JOB_TIMEOUT (seconds to wait for a job's
+# end, 300), START_TIMEOUT (seconds for a process to come up, 60: seeding 100,000 takes ~30 s), BIN (the pricing-engine binary
 # that serves the local org, default build/release/src/pricing-engine), KEEP_LOGS=<dir> (copy each
 # run's logs there), WARMUP (1: before the measured job, one whose clause matches nothing, so
 # that the figures are those of a worker that has run before; 0: a worker's first job).
 # Prints one line per run, kind, dataset and size (after " | ": the job's own summary or error),
-# then the medians over RUNS.
+# then the medians over RUNS and the ratios of wall times to the baselines measured in the same
+# invocation (ours against ref; each worker count against the first of WORKERS; each
+# concurrency against the first of CONCURRENCY). org_busy: the local org's CPU during the job
+# over the wall time (it is one thread: near 1.00 it is what limits the job); worker_cpu_s: the
+# workers' CPU seconds over the job; seed_s: how long the local org took to start with its data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/wrk_lib.sh
@@ -42,13 +66,18 @@ BIN=${BIN:-build/release/src/pricing-engine}
 RUNS=${RUNS:-3}
 SIZES=${SIZES:-"150 5000"}
 DATASETS=${DATASETS:-"seed sample"}
-KINDS=${KINDS:-${REF_JOB:+ref}}
+KINDS=${KINDS:-${REF_JOB:+ref }ours}
+WORKERS=${WORKERS:-1}
+CONCURRENCY=${CONCURRENCY:-2}
+LATENCY_MS=${LATENCY_MS:-0}
+ORG_DB=${ORG_DB:-}
+POLL_MS=${POLL_MS:-50}
+SEAL_KEY=4f1c2b3a5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7a8
 JOB_TIMEOUT=${JOB_TIMEOUT:-300}
-START_TIMEOUT=${START_TIMEOUT:-20}
+START_TIMEOUT=${START_TIMEOUT:-60}
 KEEP_LOGS=${KEEP_LOGS:-}
 WARMUP=${WARMUP:-1}
 [[ -x $BIN ]] || { echo "missing $BIN: build the release preset or set BIN" >&2; exit 1; }
-[[ -n $KINDS ]] || { echo "nothing to run: set REF_JOB to a checkout of the reference job app" >&2; exit 1; }
 for kind in $KINDS; do
   case "$kind" in
     ref)
@@ -56,7 +85,8 @@ for kind in $KINDS; do
         || { echo "kind ref: REF_JOB must name a checkout of the reference job app" >&2; exit 1; }
       (cd "$REF_JOB" && timeout 30 node -e "import('@heroku/applink').catch(e => { console.error(e.message); process.exit(1) })") \
         || { echo "kind ref: @heroku/applink does not load in $REF_JOB (npm install? the undici override on Node 20: docs/benchmarks.md)" >&2; exit 1; } ;;
-    *) echo "unknown kind '$kind' (known: ref; the product's own is added by its job implementation)" >&2; exit 1 ;;
+    ours) ;;
+    *) echo "unknown kind '$kind' (known: ref ours)" >&2; exit 1 ;;
   esac
 done
 for data in $DATASETS; do
@@ -181,11 +211,125 @@ def wait_ref(log, offset, pid, timeout, job):
             done("timeout", f"no end in the worker log after {float(timeout):.0f} s")
         time.sleep(0.01)
 
-def line(kind, data, n, before, after, s0, s1, peak, sent, ended):
+def headers_for(org_port, url, body, method):
+    """An invocation's headers from the local org, not sent ("send": false)."""
+    org = connect(org_port)
+    org.request("POST", "/devorg/invocations", body=json.dumps({"url": url, "body": body, "method": method, "send": False}),
+                headers={"Content-Type": "application/json"})
+    r = org.getresponse()
+    data = r.read()
+    if r.status != 200:
+        sys.exit(f"POST /devorg/invocations: {r.status} {data[:300]!r}")
+    return json.loads(data)["headers"]
+
+def parse_time(v):
+    """A status time (ISO 8601, or epoch s/ms) as epoch seconds; None when absent."""
+    if v in (None, "", 0):
+        return None
+    if isinstance(v, (int, float)):
+        return v / 1000 if v > 1e11 else float(v)
+    try:
+        return datetime.datetime.fromisoformat(str(v).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+def wait_ours(org_port, app_port, job, timeout, poll_ms, status_file):
+    """Polls GET /api/jobs/{job} on the web (one invocation's headers, reused) until the state
+    ends: prints <wall clock of the end, s: the status's endedAt, else when first seen> <state>
+    <detail>; writes the last status to status_file. Polls that were answered: status_file.polls."""
+    hdrs = headers_for(org_port, "/api/jobs/" + job, {}, "GET")
+    app = connect(app_port)
+    deadline = time.monotonic() + float(timeout)
+    polls, last = 0, {}
+    while True:
+        try:
+            app.request("GET", "/api/jobs/" + job, headers=hdrs)
+            r = app.getresponse()
+            data = r.read()
+        except (OSError, http.client.HTTPException) as e:
+            app = connect(app_port)
+            data, r = b"", None
+        polls += 1
+        if r is not None and r.status == 200:
+            last = json.loads(data)
+            state = last.get("state")
+            if state not in ("queued", "running"):
+                seen = time.time()
+                json.dump(last, open(status_file, "w"))
+                open(status_file + ".polls", "w").write(str(polls))
+                end = parse_time(last.get("endedAt")) or seen
+                c = last.get("counts", {})
+                errs = last.get("errors") or []
+                detail = (f"path {last.get('writePath')} chunks {c.get('chunks')} done {c.get('done')} failed {c.get('failed')} "
+                          f"skipped {c.get('skipped')} quotes {c.get('quotes')} seen_after_end_ms {(seen - end) * 1000:.0f}"
+                          + (f" first error: {json.dumps(errs[0])[:200]}" if errs else ""))
+                print(f"{end:.6f}", state, detail)
+                return
+        elif r is not None and r.status != 200:
+            print(f"{time.time():.6f}", "failed", f"GET /api/jobs/{job}: {r.status} {data[:200]!r}")
+            return
+        if time.monotonic() > deadline:
+            json.dump(last, open(status_file, "w"))
+            open(status_file + ".polls", "w").write(str(polls))
+            print(f"{time.time():.6f}", "timeout", f"still {last.get('state')} after {float(timeout):.0f} s: {json.dumps(last.get('counts'))}")
+            return
+        time.sleep(float(poll_ms) / 1000)
+
+def floor(port, env_file, where, line_where, status_file):
+    """The floor of the job's write path (docs/batch-jobs.md) from the org's rows:
+    prints <path> <floor> <plan> <chunks> <reads> <writes>; "- - ..." without a status."""
+    try:
+        status = json.load(open(status_file))
+    except (OSError, ValueError):
+        print("- - - - - -"); return
+    path = status.get("writePath") or "-"
+    org = Org(port, env_file)
+    def rows(soql):
+        page = org.q(soql)
+        out = page["records"]
+        while not page.get("done", True):
+            page = org.call("GET", page["nextRecordsUrl"], headers=org.auth)
+            out += page["records"]
+        return out
+    ids = [r["Id"] for r in rows(f"SELECT Id FROM Opportunity WHERE ({where}) ORDER BY Id")]
+    n = len(ids)
+    plan = max(1, -(-n // 2000))
+    if path == "bulk":
+        size = int(os.environ.get("PRICING_BULK_CHUNK_SIZE") or 5000)
+        chunks = -(-n // size)
+        reads, writes = chunks, 10 * chunks
+    else:
+        size = int(os.environ.get("PRICING_CHUNK_SIZE") or 2000)
+        per_opp = {}
+        for r in rows(f"SELECT OpportunityId FROM OpportunityLineItem WHERE {line_where}"):
+            per_opp[r["OpportunityId"]] = per_opp.get(r["OpportunityId"], 0) + 1
+        per_opp = {k[:15]: v for k, v in per_opp.items()}
+        chunks, writes = -(-n // size), 0
+        for c in range(chunks):
+            part = ids[c * size:(c + 1) * size]
+            nodes = sum(1 + per_opp[i[:15]] for i in part if per_opp.get(i[:15]))
+            writes += -(-nodes // 500)
+        reads = chunks
+    print(path, plan + reads + writes + 1, plan, chunks, reads, writes)
+
+def cpu_s(*pids):
+    """utime + stime of these processes, s (0 for one that is gone)."""
+    total = 0
+    for pid in pids:
+        try:
+            f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            total += int(f[11]) + int(f[12])
+        except OSError:
+            pass
+    print(f"{total / os.sysconf('SC_CLK_TCK'):.2f}")
+
+def line(kind, data, n, workers, conc, before, after, s0, s1, peak, sent, ended, fl, org_cpu0, org_cpu1, wcpu0, wcpu1, seed_s, polls):
     opps, lines, q0, ql0 = map(int, before.split())
     _, _, q1, ql1 = map(int, after.split())
     s0, s1 = json.loads(s0), json.loads(s1)
     by_kind = {k: v - s0["by_kind"].get(k, 0) for k, v in s1["by_kind"].items()}
+    checks = by_kind.get("applink", 0) if kind == "ours" else 0
+    api = s1["total"] - s0["total"] - checks
     by_kind = ",".join(f"{k}:{v}" for k, v in sorted(by_kind.items()) if v) or "-"
     status, job, t0, *refused = sent.split(" ", 3)
     if status == "202":
@@ -194,9 +338,14 @@ def line(kind, data, n, before, after, s0, s1, peak, sent, ended):
     else:
         ms, state, detail = 0, "refused", f"HTTP {status} {' '.join(refused)}"
     quotes = q1 - q0
-    print(f"{kind} data {data} n {n} opps {opps} lines {lines} state {state} wall_ms {ms:.0f} quotes {quotes} "
-          f"quote_lines {ql1 - ql0} quotes_per_opp {quotes / max(opps, 1):.2f} api_requests {s1['total'] - s0['total']} "
-          f"api_kinds {by_kind} faults {s1['faults'] - s0['faults']} worker_peak_rss_kb {peak} | {detail}")
+    path, fl_total, *_ = fl.split()
+    ratio = f"{api / int(fl_total):.2f}" if fl_total != "-" else "-"
+    busy = (float(org_cpu1) - float(org_cpu0)) / max(ms / 1000, 1e-9)
+    print(f"{kind} data {data} n {n} workers {workers} conc {conc} opps {opps} lines {lines} state {state} wall_ms {ms:.0f} "
+          f"quotes {quotes} quote_lines {ql1 - ql0} quotes_per_opp {quotes / max(opps, 1):.2f} api_requests {api} "
+          f"path {path} floor {fl_total} vs_floor {ratio} api_kinds {by_kind} invocation_checks {checks} polls {polls} "
+          f"faults {s1['faults'] - s0['faults']} platform_events {s1.get('platform_events', 0) - s0.get('platform_events', 0)} worker_peak_rss_kb {peak} worker_cpu_s {float(wcpu1) - float(wcpu0):.2f} "
+          f"org_busy {busy:.2f} seed_s {seed_s} | {detail}")
 
 def medians(results, runs):
     groups = {}
@@ -204,15 +353,40 @@ def medians(results, runs):
         fields, _, detail = row.partition(" | ")
         f = fields.split()
         d = dict(zip(f[1::2], f[2::2]))
-        groups.setdefault((f[0], d["data"], d["n"]), []).append((d, detail.strip()))
-    for (kind, data, n), rows in groups.items():
-        med = lambda k: statistics.median(float(d[k]) for d, _ in rows)
+        groups.setdefault((f[0], d["data"], d["n"], d["workers"], d["conc"]), []).append((d, detail.strip()))
+    meds = {}
+    for key, rows in groups.items():
+        kind, data, n, workers, conc = key
+        def med(k, fmt="{:.0f}"):
+            vals = [float(d[k]) for d, _ in rows if d.get(k, "-") != "-"]
+            return fmt.format(statistics.median(vals)) if vals else "-"
+        meds[key] = float(med("wall_ms"))
         failed = sum(d["state"] != "succeeded" for d, _ in rows)
         errors = sorted({f"{d['state']}: {e}" for d, e in rows if d["state"] != "succeeded"})
-        print(f"{kind} data {data} n {n} opps {rows[0][0]['opps']} lines {rows[0][0]['lines']} wall_ms {med('wall_ms'):.0f} "
-              f"quotes {med('quotes'):.0f} quotes_per_opp {med('quotes_per_opp'):.2f} api_requests {med('api_requests'):.0f} "
-              f"worker_peak_rss_kb {med('worker_peak_rss_kb'):.0f} failed {failed}/{len(rows)}"
+        print(f"{kind} data {data} n {n} workers {workers} conc {conc} opps {rows[0][0]['opps']} lines {rows[0][0]['lines']} "
+              f"wall_ms {med('wall_ms')} quotes {med('quotes')} quotes_per_opp {med('quotes_per_opp', '{:.2f}')} "
+              f"api_requests {med('api_requests')} path {rows[0][0]['path']} floor {med('floor')} vs_floor {med('vs_floor', '{:.2f}')} "
+              f"worker_peak_rss_kb {med('worker_peak_rss_kb')} worker_cpu_s {med('worker_cpu_s', '{:.2f}')} "
+              f"org_busy {med('org_busy', '{:.2f}')} seed_s {med('seed_s', '{:.1f}')} failed {failed}/{len(rows)}"
               + (f" | {'; '.join(errors)}" if errors else ""))
+    print("== ratios of median wall times to the baseline of the same invocation (baseline / this: >1 means faster)")
+    workers_list = os.environ.get("WORKERS", "1").split()
+    conc_list = os.environ.get("CONCURRENCY", "2").split()
+    for (kind, data, n, workers, conc), ms in meds.items():
+        if kind != "ours" or not ms:
+            continue
+        out = []
+        ref = meds.get(("ref", data, n, "1", "-"))
+        if ref:
+            out.append(f"ref/ours {ref / ms:.2f}")
+        base = meds.get((kind, data, n, workers_list[0], conc))
+        if base and workers != workers_list[0]:
+            out.append(f"workers {workers_list[0]}->{workers} {base / ms:.2f}")
+        base = meds.get((kind, data, n, workers, conc_list[0]))
+        if base and conc != conc_list[0]:
+            out.append(f"concurrency {conc_list[0]}->{conc} {base / ms:.2f}")
+        if out:
+            print(f"ours data {data} n {n} workers {workers} conc {conc}: " + ", ".join(out))
 
 globals()[sys.argv[1].replace("-", "_")](*sys.argv[2:])
 PY
@@ -270,6 +444,47 @@ warm_ref() {
   wait_ref "$(awk '{print $2}' <<<"$sent")" >/dev/null
 }
 
+# --- kind ours: this product's web and workers ------------------------------------------------
+
+# start_ours <redis port> <app port>: a redis-server, the web and $workers workers with
+# WORKER_CONCURRENCY=$conc; sets app_pids, worker_pid (the first) and worker_pids.
+start_ours() {
+  local redis_port=$1 app_port=$2 i
+  start_redis "$redis_port" "$run_dir"
+  pids+=("$redis_pid"); app_pids=("$redis_pid")
+  local -a envs
+  mapfile -t envs <"$run_dir/org.env"
+  envs+=("REDIS_URL=redis://127.0.0.1:$redis_port" "PORT=$app_port" "PRICING_SEAL_KEY=$SEAL_KEY"
+         "WORKER_CONCURRENCY=$conc" "LOG_LEVEL=${APP_LOG_LEVEL:-warn}")
+  env "${envs[@]}" "$BIN" web >"$run_dir/web.log" 2>&1 &
+  pids+=($!); app_pids+=($!)
+  worker_pids=()
+  for i in $(seq "$workers"); do
+    env "${envs[@]}" "$BIN" worker >"$run_dir/worker$i.log" 2>&1 &
+    pids+=($!); app_pids+=($!); worker_pids+=($!)
+  done
+  worker_pid=${worker_pids[0]}
+  wait_for "$START_TIMEOUT" curl -sf "http://127.0.0.1:$app_port/healthz" \
+    || { echo "web did not start: $(tail -5 "$run_dir/web.log")" >&2; return 1; }
+}
+
+# mark_ours: nothing to mark (the end is read from the job's status).
+mark_ours() { :; }
+
+# wait_ours <job id>: "<endedAt> <state> <detail>" from GET /api/jobs/{id}; the last status in
+# $run_dir/status.json.
+wait_ours() { bj wait-ours "$org_port" "$app_port" "$1" "$JOB_TIMEOUT" "$POLL_MS" "$run_dir/status.json"; }
+
+# warm_ours: a job whose clause matches nothing, not measured (the worker's first job: its
+# connections to Redis and the org, the describe cache of the web).
+warm_ours() {
+  local sent
+  sent=$(bj send "$org_port" "$app_port" "Id = null")
+  [[ ${sent%% *} == 202 ]] || { echo "warm-up job refused: $sent" >&2; return 1; }
+  bj wait-ours "$org_port" "$app_port" "$(awk '{print $2}' <<<"$sent")" "$JOB_TIMEOUT" "$POLL_MS" "$run_dir/warm.json" >/dev/null
+  rm -f "$run_dir/warm.json" "$run_dir/warm.json.polls"
+}
+
 # --- the kinds ----------------------------------------------------------------------------------
 
 # kind <kind> <step> [args...]: a kind's step. Each kind has start_<kind> <redis port> <app port>
@@ -280,16 +495,17 @@ kind() {
   local k=$1 step=$2; shift 2
   case "$k" in
     ref) "${step}_ref" "$@" ;;
-    *) echo "unknown kind '$k' (known: ref; the product's own is added by its job implementation)" >&2
+    ours) "${step}_ours" "$@" ;;
+    *) echo "unknown kind '$k' (known: ref ours)" >&2
        return 1 ;;
   esac
 }
 
 # --- one run ------------------------------------------------------------------------------------
 
-# run_one <kind> <dataset> <n>: one line in $work/results.
+# run_one <kind> <dataset> <n>: one line in $work/results ($workers and $conc: ours's processes).
 run_one() {
-  local kind=$1 data=$2 n=$3 redis_port org_pid where line_where seed
+  local kind=$1 data=$2 n=$3 redis_port org_pid where line_where seed db_args=() t_seed seed_s
   run_dir="$work/run"
   rm -rf "$run_dir"; mkdir -p "$run_dir"
   org_port=$(free_port); app_port=$(free_port); redis_port=$(free_port)
@@ -298,30 +514,41 @@ run_one() {
     sample) seed=1; where="Name LIKE 'Sample Opportunity%'"
             line_where="Opportunity.Name LIKE 'Sample Opportunity%'" ;;
   esac
+  if [[ ${ORG_DB:-$(( seed >= 50000 ))} == 1 ]]; then db_args=(--db "$run_dir/org.db"); fi
+  t_seed=$(date +%s.%N)
   LOG_LEVEL=warn "$BIN" devorg --port "$org_port" --seed "$seed" --env-file "$run_dir/org.env" \
-    --app-url "http://127.0.0.1:$app_port" >"$run_dir/devorg.log" 2>&1 &
+    --app-url "http://127.0.0.1:$app_port" --fault-latency-ms "$LATENCY_MS" "${db_args[@]}" \
+    >"$run_dir/devorg.log" 2>&1 &
   org_pid=$!
   pids+=("$org_pid")
   wait_for "$START_TIMEOUT" test -s "$run_dir/org.env" \
     || { echo "devorg did not start: $(tail -3 "$run_dir/devorg.log")" >&2; return 1; }
+  seed_s=$(awk -v a="$t_seed" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
   if [[ $data == sample ]]; then bj create-sample "$org_port" "$run_dir/org.env" "$n"; fi
   local before; before=$(bj counts "$org_port" "$run_dir/org.env" "$where" "$line_where")
-  app_pids=(); worker_pid=
+  app_pids=(); worker_pid=; worker_pids=()
   kind "$kind" start "$redis_port" "$app_port"
+  (( ${#worker_pids[@]} )) || worker_pids=("$worker_pid")
   if (( WARMUP )); then kind "$kind" warm; fi
-  local stats0 sent ended="" stats1 peak after
+  local stats0 sent ended="" stats1 peak=0 p after fl org_cpu0 org_cpu1 wcpu0 wcpu1 polls=0
   stats0=$(stats "$org_port")
+  org_cpu0=$(bj cpu-s "$org_pid"); wcpu0=$(bj cpu-s "${worker_pids[@]}")
   kind "$kind" mark
   sent=$(bj send "$org_port" "$app_port" "$where")
   if [[ ${sent%% *} == 202 ]]; then ended=$(kind "$kind" wait "$(awk '{print $2}' <<<"$sent")"); fi
   stats1=$(stats "$org_port")
-  peak=$(peak_kb "$worker_pid")
+  org_cpu1=$(bj cpu-s "$org_pid"); wcpu1=$(bj cpu-s "${worker_pids[@]}")
+  for p in "${worker_pids[@]}"; do p=$(peak_kb "$p"); (( p > peak )) && peak=$p; done
+  [[ -f $run_dir/status.json.polls ]] && polls=$(cat "$run_dir/status.json.polls")
   after=$(bj counts "$org_port" "$run_dir/org.env" "$where" "$line_where")
-  bj line "$kind" "$data" "$n" "$before" "$after" "$stats0" "$stats1" "$peak" "$sent" "$ended" \
-    | tee -a "$work/results"
+  fl=$(bj floor "$org_port" "$run_dir/org.env" "$where" "$line_where" "$run_dir/status.json")
+  bj line "$kind" "$data" "$n" "$workers" "$conc" "$before" "$after" "$stats0" "$stats1" "$peak" "$sent" "$ended" \
+    "$fl" "$org_cpu0" "$org_cpu1" "$wcpu0" "$wcpu1" "$seed_s" "$polls" | tee -a "$work/results"
   if [[ -n $KEEP_LOGS ]]; then
     mkdir -p "$KEEP_LOGS"
-    for f in "$run_dir"/*.log; do cp "$f" "$KEEP_LOGS/$kind-$data-$n-run$run-$(basename "$f")"; done
+    for f in "$run_dir"/*.log "$run_dir"/status.json; do
+      [[ -f $f ]] && cp "$f" "$KEEP_LOGS/$kind-w$workers-c$conc-$data-$n-run$run-$(basename "$f")"
+    done
   fi
   local pid
   for pid in "${app_pids[@]}" "$org_pid"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -336,10 +563,18 @@ fi
 for run in $(seq "$RUNS"); do
   for n in $SIZES; do
     for data in $DATASETS; do
-      for kind in $KINDS; do run_one "$kind" "$data" "$n"; done
+      for kind in $KINDS; do
+        if [[ $kind == ours ]]; then
+          for workers in $WORKERS; do
+            for conc in $CONCURRENCY; do run_one "$kind" "$data" "$n"; done
+          done
+        else
+          workers=1 conc=- run_one "$kind" "$data" "$n"
+        fi
+      done
     done
   done
 done
 
 echo "== medians over $RUNS runs (kind, dataset, size; failed: runs whose job did not succeed)"
-bj medians "$work/results" "$RUNS"
+WORKERS=$WORKERS CONCURRENCY=$CONCURRENCY bj medians "$work/results" "$RUNS"

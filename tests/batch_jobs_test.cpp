@@ -53,8 +53,8 @@ class BatchJobs : public ::testing::Test {
   }
 
   test::Process& add_worker() {
-    workers.push_back(std::make_unique<test::Process>(
-        test::Process::start({PE_BINARY, "worker"}, env)));
+    workers.push_back(
+        std::make_unique<test::Process>(test::Process::start({PE_BINARY, "worker"}, env)));
     return *workers.back();
   }
 
@@ -131,7 +131,8 @@ class BatchJobs : public ::testing::Test {
   }
 
   int64_t stream_length(const std::string& key) {
-    auto cli = test::Process::start({"redis-cli", "-p", std::to_string(redis->port()), "XLEN", key});
+    auto cli =
+        test::Process::start({"redis-cli", "-p", std::to_string(redis->port()), "XLEN", key});
     cli.wait(5s);
     return std::stoll(cli.output());
   }
@@ -149,7 +150,8 @@ TEST_F(BatchJobs, AJobQuotesEverySelectedOpportunityOnceAndEndsWithOneEvent) {
   start(120, {}, {"--fault-latency-ms", "20"});
   add_worker();
   add_worker();
-  auto id = execute("CloseDate > 2000-01-01 AND (StageName = 'Prospecting' OR Amount >= 0 OR Amount = null)");
+  auto id = execute(
+      "CloseDate > 2000-01-01 AND (StageName = 'Prospecting' OR Amount >= 0 OR Amount = null)");
   auto s = finished(id);
   EXPECT_EQ(str(s.at("state")), "succeeded") << s;
   EXPECT_EQ(counted(s, "total"), 120);
@@ -274,8 +276,8 @@ TEST_F(BatchJobs, FivePercentFaultsStillEndInOneQuoteEach) {
 }
 
 TEST_F(BatchJobs, AChunkThatKeepsFailingEndsTheJobPartiallyFailedWithTheReason) {
-  start(30, {{"PRICING_CHUNK_SIZE", "10"}, {"PRICING_MAX_ATTEMPTS", "2"},
-             {"WORKER_CONCURRENCY", "1"}},
+  start(30,
+        {{"PRICING_CHUNK_SIZE", "10"}, {"PRICING_MAX_ATTEMPTS", "2"}, {"WORKER_CONCURRENCY", "1"}},
         {"--fault-latency-ms", "150"});
   add_worker();
   auto id = execute("Id != null");
@@ -312,8 +314,10 @@ TEST_F(BatchJobs, AJobThatOutlivesTheInvokingSessionFailsTheRestWithAClearReason
 }
 
 TEST_F(BatchJobs, WithANamedAuthorizationTheWorkerRefreshesAndTheJobOutlivesTokens) {
-  start(60, {{"PRICING_CHUNK_SIZE", "10"}, {"WORKER_CONCURRENCY", "1"},
-             {"PRICING_JOB_AUTHORIZATION", "devorg"}},
+  start(60,
+        {{"PRICING_CHUNK_SIZE", "10"},
+         {"WORKER_CONCURRENCY", "1"},
+         {"PRICING_JOB_AUTHORIZATION", "devorg"}},
         {"--fault-latency-ms", "300"});
   org->faults(R"({"token_ttl_seconds": 2})");
   add_worker();
@@ -399,7 +403,8 @@ TEST_F(BatchJobs, SampleDataIsCreatedAndDeletedLeavingLookAlikesAlone) {
   auto look_alike = org->call(
       "POST", "/services/data/v62.0/sobjects/Opportunity",
       R"({"Name":"Sample Opportunity 1","StageName":"Prospecting","CloseDate":"2027-01-31",)"
-      R"("AccountId":")" + str(account) + R"("})");
+      R"("AccountId":")" +
+          str(account) + R"("})");
   ASSERT_TRUE(look_alike && look_alike->status == 201);
   auto before = org->count("SELECT COUNT() FROM Opportunity");
   auto created = invoke("/api/data/create",
@@ -412,7 +417,8 @@ TEST_F(BatchJobs, SampleDataIsCreatedAndDeletedLeavingLookAlikesAlone) {
   EXPECT_EQ(counted(s, "records"), 120 * 4);
   EXPECT_EQ(org->count("SELECT COUNT() FROM Opportunity"), before + 120);
   EXPECT_EQ(org->count("SELECT COUNT() FROM OpportunityLineItem WHERE Opportunity.SampleKey__c "
-                       "LIKE 'pe-sample:" + create_id + ":%'"),
+                       "LIKE 'pe-sample:" +
+                       create_id + ":%'"),
             360);
 
   // Quote them, then delete them: the quotes go with them, the look-alike stays.

@@ -140,10 +140,10 @@ json::object status_json(const BatchStatus& s) {
   for (const auto& e : s.errors) {
     errors.push_back(json::object{{"subject", e.subject}, {"message", e.message}});
   }
-  json::object counts{{"total", s.counts.total},     {"done", s.counts.done},
-                      {"failed", s.counts.failed},   {"skipped", s.counts.skipped},
-                      {"quotes", s.counts.quotes},   {"records", s.counts.records},
-                      {"chunks", s.chunks},          {"chunksDone", s.chunks_done}};
+  json::object counts{{"total", s.counts.total},   {"done", s.counts.done},
+                      {"failed", s.counts.failed}, {"skipped", s.counts.skipped},
+                      {"quotes", s.counts.quotes}, {"records", s.counts.records},
+                      {"chunks", s.chunks},        {"chunksDone", s.chunks_done}};
   json::object out{{"jobId", s.id},
                    {"kind", s.kind},
                    {"state", s.state},
@@ -159,7 +159,8 @@ json::object status_json(const BatchStatus& s) {
     out["numberOfOpportunities"] = s.requested;
     out["linesPerOpportunity"] = s.lines;
   }
-  if (s.kind == "data_delete") out["target"] = s.target.empty() ? json::value(nullptr) : json::value(s.target);
+  if (s.kind == "data_delete")
+    out["target"] = s.target.empty() ? json::value(nullptr) : json::value(s.target);
   out["completionEvent"] = s.event_ms > 0;
   return out;
 }
@@ -297,7 +298,7 @@ asio::awaitable<Result<bool>> BatchJobs::plan_done(const Job& plan, int64_t chun
   std::string forced = failure ? "failed" : "";
   std::string error = failure ? error_json(*failure) : "";
   auto fields = job_fields(finish_task(plan));
-  std::vector<std::string_view> args{key,  chunks_key, errors_key, stream_, n,     t,
+  std::vector<std::string_view> args{key,  chunks_key, errors_key, stream_, n,    t,
                                      path, now,        ttl,        forced,  error};
   for (const auto& f : fields) args.push_back(f);
   auto reply = co_await kPlanDone.run(*redis_, args, 4);
@@ -312,15 +313,12 @@ asio::awaitable<Result<bool>> BatchJobs::chunk_done(const Job& chunk, const Batc
   auto key = status_key(id);
   auto chunks_key = key + ":chunks";
   auto errors_key = key + ":errors";
-  std::vector<std::string> values{std::to_string(chunk.batch->chunk),
-                                  std::to_string(c.done),
-                                  std::to_string(c.failed),
-                                  std::to_string(c.skipped),
-                                  std::to_string(c.quotes),
-                                  std::to_string(c.records),
-                                  std::to_string(now_ms()),
-                                  std::to_string(options_.ttl.count()),
-                                  std::to_string(kMaxBatchErrors)};
+  std::vector<std::string> values{
+      std::to_string(chunk.batch->chunk), std::to_string(c.done),
+      std::to_string(c.failed),           std::to_string(c.skipped),
+      std::to_string(c.quotes),           std::to_string(c.records),
+      std::to_string(now_ms()),           std::to_string(options_.ttl.count()),
+      std::to_string(kMaxBatchErrors)};
   size_t kept = std::min(errors.size(), kMaxBatchErrors);
   values.push_back(std::to_string(kept));
   for (size_t i = 0; i < kept; ++i) values.push_back(error_json(errors[i]));

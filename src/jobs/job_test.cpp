@@ -113,8 +113,13 @@ TEST(BatchTaskFields, AChunkRoundTripsAndAPlanNeedsNoIds) {
 
 TEST(BatchTaskFields, MalformedTasksAreRefusedNamingTheField) {
   auto message = [](std::vector<std::string> extra) {
-    std::vector<std::string> f{"tx", "job-x", "conn", "c", "ids", "", "bj", "id-1",
-                               "org", "00D000000000001EAA", "iu", "https://a.example", "av", "62.0"};
+    std::vector<std::string> f{"tx",   "job-x",
+                               "conn", "c",
+                               "ids",  "",
+                               "bj",   "id-1",
+                               "org",  "00D000000000001EAA",
+                               "iu",   "https://a.example",
+                               "av",   "62.0"};
     f.insert(f.end(), extra.begin(), extra.end());
     auto job = decode_job("2-2", reply_of(f));
     return job ? std::string("ok") : job.error().message;
@@ -122,7 +127,8 @@ TEST(BatchTaskFields, MalformedTasksAreRefusedNamingTheField) {
   EXPECT_EQ(message({"bk", "quote", "bs", "plan"}), "ok");
   EXPECT_EQ(message({"bk", "drop tables", "bs", "plan"}), "job 2-2: bk is not a batch job kind");
   EXPECT_EQ(message({"bk", "quote", "bs", "later"}), "job 2-2: bs is not plan, chunk or finish");
-  EXPECT_EQ(message({"bk", "quote", "bs", "chunk", "bn", "-1"}), "job 2-2: bn is not a chunk number");
+  EXPECT_EQ(message({"bk", "quote", "bs", "chunk", "bn", "-1"}),
+            "job 2-2: bn is not a chunk number");
   EXPECT_EQ(message({"bk", "quote", "bs", "chunk", "bn", "1", "bw", "soap"}),
             "job 2-2: bw is not graph or bulk");
 }

@@ -83,8 +83,7 @@ std::string value_at(const salesforce::IngestRow& row, const std::vector<std::st
   return {};
 }
 
-asio::awaitable<SfResult<ChunkResult>> by_graph(DataApi& api,
-                                                const pricing::PricingEngine& engine,
+asio::awaitable<SfResult<ChunkResult>> by_graph(DataApi& api, const pricing::PricingEngine& engine,
                                                 std::span<const SalesforceId> ids,
                                                 const std::string& key,
                                                 const QuoteOptions& options) {
@@ -168,8 +167,7 @@ asio::awaitable<SfResult<ChunkResult>> by_bulk(DataApi& api, const pricing::Pric
   for (const auto& id : ids) {
     if (!found.contains(id)) {
       ++result.failed;
-      result.errors.push_back(
-          {subject(id), "was not found (deleted, or not visible to the user)"});
+      result.errors.push_back({subject(id), "was not found (deleted, or not visible to the user)"});
     }
   }
   if (quotes.rows() == 0) co_return result;

@@ -9,9 +9,9 @@
 //          Quote on GenerationKey__c, then upsert QuoteLineItem on GenerationKey__c with the
 //          relationship column Quote.GenerationKey__c, so the lines need no Quote Ids. About 5
 //          requests a job whatever its size (create, upload, close, a poll or more, failedResults).
-//          A quote some of whose lines failed is deleted again (its Ids come from successfulResults,
-//          read only then), so no quote stands without all its lines; its opportunity is failed
-//          with the line's error.
+//          A quote some of whose lines failed is deleted again (its Ids come from
+//          successfulResults, read only then), so no quote stands without all its lines; its
+//          opportunity is failed with the line's error.
 //
 // Both use the job's generation keys ("job-<jobId>:<Opportunity Id>[:<line Id>]"): a chunk run
 // again, after a reclaim or a retry, rewrites its quotes and lines, never adds to them.

@@ -169,7 +169,8 @@ asio::awaitable<Result<std::shared_ptr<const json::object>>> BatchRoutes::descri
     const applink::Invocation& invocation) {
   std::string org(invocation.client.org_id.str());
   auto now = std::chrono::steady_clock::now();
-  if (auto it = described_.find(org); it != described_.end() && now - it->second.at < kDescribeFor) {
+  if (auto it = described_.find(org);
+      it != described_.end() && now - it->second.at < kDescribeFor) {
     co_return it->second.describe;
   }
   salesforce::DataApi api(client_, invocation.client.org);

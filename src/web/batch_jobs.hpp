@@ -45,9 +45,9 @@ namespace pe::web {
 
 struct BatchRoutesConfig {
   applink::InvocationConfig invocation;
-  std::optional<Sealer> sealer;   // PRICING_SEAL_KEY
-  std::string authorization;      // PRICING_JOB_AUTHORIZATION
-  jobs::BatchOptions options;     // the status TTL, chunk sizes, the Bulk threshold
+  std::optional<Sealer> sealer;  // PRICING_SEAL_KEY
+  std::string authorization;     // PRICING_JOB_AUTHORIZATION
+  jobs::BatchOptions options;    // the status TTL, chunk sizes, the Bulk threshold
 };
 
 // PRICING_JOB_AUTHORIZATION and the batch options; the invocation checks and the sealing key are
@@ -68,7 +68,8 @@ class BatchRoutes {
 
  private:
   struct Checked;
-  boost::asio::awaitable<Result<Checked>> check(net::Request& req, const boost::json::object* schema);
+  boost::asio::awaitable<Result<Checked>> check(net::Request& req,
+                                                const boost::json::object* schema);
   // The plan task of a new job, as whom it will run.
   Result<jobs::Job> plan_task(const applink::Invocation& invocation, const std::string& id,
                               std::string_view kind) const;

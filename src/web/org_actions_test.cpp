@@ -1,8 +1,8 @@
 // The OpenAPI document and the router agree: every documented operation is routed, with the
 // method, path and media type the document gives, and every org-action and batch-job route is
 // documented.
-#include "web/batch_jobs.hpp"
 #include "web/org_actions.hpp"
+#include "web/batch_jobs.hpp"
 
 #include "applink/api_document.hpp"
 
@@ -26,8 +26,9 @@ struct Routed {
   OrgActions actions{config, std::nullopt, nullptr, client,
                      std::make_shared<jobs::JobQueue>(redis)};
   BatchRoutesConfig batch_config;
-  BatchRoutes batch{batch_config, std::nullopt, client,
-                    std::make_shared<jobs::BatchJobs>(redis, "pe:batch:jobs", jobs::BatchOptions{})};
+  BatchRoutes batch{
+      batch_config, std::nullopt, client,
+      std::make_shared<jobs::BatchJobs>(redis, "pe:batch:jobs", jobs::BatchOptions{})};
   net::Router router;
   Routed() {
     actions.add_routes(router);
@@ -72,7 +73,9 @@ TEST(OrgActionsRoutes, TheDocumentedErrorStatusesIncludeWhatTheRoutesAnswer) {
     }
     // Jobs are accepted (202), async org actions created (201), the rest answered (200).
     const bool job = op.path == "/api/executebatch" || op.path.starts_with("/api/data/");
-    EXPECT_TRUE(responses.contains(op.has_callbacks ? "201" : job ? "202" : "200"))
+    EXPECT_TRUE(responses.contains(op.has_callbacks ? "201"
+                                   : job            ? "202"
+                                                    : "200"))
         << op.operation_id;
   }
   EXPECT_TRUE(applink::find_operation("post", "/api/generatequote")

@@ -92,7 +92,8 @@ std::shared_ptr<net::Router> make_router(const WebConfig& config, net::ThreadCon
                                               connections.engine, *client, queue);
   auto batch_jobs = std::make_shared<jobs::BatchJobs>(
       redis, jobs::QueueKeys(config.queue.prefix + "batch:").stream, config.batch.options);
-  auto batch = std::make_shared<BatchRoutes>(config.batch, connections.applink, *client, batch_jobs);
+  auto batch =
+      std::make_shared<BatchRoutes>(config.batch, connections.applink, *client, batch_jobs);
   {
     std::lock_guard lock(connections.mutex);
     connections.keep.push_back(client);

@@ -28,9 +28,8 @@ constexpr size_t kBulkDeleteFrom = 1'000;
 
 // The sample-data CSV columns. (Named here: GCC 12 mishandles braced lists of literals passed
 // inside a coroutine.)
-const std::vector<std::string> kOpportunityColumns{"Name",         "AccountId", "StageName",
-                                                   "CloseDate",    "Pricebook2Id",
-                                                   "SampleKey__c"};
+const std::vector<std::string> kOpportunityColumns{"Name",      "AccountId",    "StageName",
+                                                   "CloseDate", "Pricebook2Id", "SampleKey__c"};
 const std::vector<std::string> kLineColumns{"Opportunity.SampleKey__c", "PricebookEntryId",
                                             "Quantity", "UnitPrice", "SampleKey__c"};
 const std::vector<std::string> kIdColumn{"Id"};
@@ -115,7 +114,8 @@ asio::awaitable<void> BatchRunner::run(jobs::Job job) {
       co_await failed(task, e, what);
       co_return;
     }
-    if (!b.instance_url.empty() && !applink::same_origin(credentials->instance_url, b.instance_url)) {
+    if (!b.instance_url.empty() &&
+        !applink::same_origin(credentials->instance_url, b.instance_url)) {
       co_await end_as_failed(task.job, "the authorization '" + b.authorization +
                                            "' is for another org than the job's");
       co_await complete(task.job);
@@ -163,16 +163,16 @@ asio::awaitable<void> BatchRunner::failed(Task& task, const salesforce::Salesfor
     why = session_ended_reason();
   } else if (error.is_transient() && task.job.attempt < options_.max_attempts) {
     auto retried = co_await queue_.fail(task.job, why);
-    log_.warn("batch_task_failed",
-              {{"job", task.batch().job_id},
-               {"step", jobs::step_name(task.batch().step)},
-               {"chunk", task.batch().chunk},
-               {"attempt", task.job.attempt},
-               {"error", why},
-               {"next", !retried       ? "unknown (redis: " + retried.error().message + ")"
-                        : retried->dead ? std::string("dead letter")
-                                        : "retry in " + std::to_string(retried->delay.count()) +
-                                              " ms"}});
+    log_.warn(
+        "batch_task_failed",
+        {{"job", task.batch().job_id},
+         {"step", jobs::step_name(task.batch().step)},
+         {"chunk", task.batch().chunk},
+         {"attempt", task.job.attempt},
+         {"error", why},
+         {"next", !retried        ? "unknown (redis: " + retried.error().message + ")"
+                  : retried->dead ? std::string("dead letter")
+                                  : "retry in " + std::to_string(retried->delay.count()) + " ms"}});
     co_return;
   }
   co_await end_as_failed(task.job, why);
@@ -181,15 +181,15 @@ asio::awaitable<void> BatchRunner::failed(Task& task, const salesforce::Salesfor
 
 asio::awaitable<void> BatchRunner::end_as_failed(const jobs::Job& job, std::string why) {
   const auto& b = *job.batch;
-  log_.warn("batch_task_ended_failed", {{"job", b.job_id},
-                                        {"step", jobs::step_name(b.step)},
-                                        {"chunk", b.chunk},
-                                        {"error", why}});
+  log_.warn(
+      "batch_task_ended_failed",
+      {{"job", b.job_id}, {"step", jobs::step_name(b.step)}, {"chunk", b.chunk}, {"error", why}});
   if (b.step == BatchTask::Step::finish) co_return;
   if (b.step == BatchTask::Step::plan) {
     auto ended = co_await jobs_.plan_done(job, 0, 0, "",
                                           jobs::BatchError{.subject = "plan", .message = why});
-    if (!ended) log_.warn("plan_done_failed", {{"job", b.job_id}, {"error", ended.error().message}});
+    if (!ended)
+      log_.warn("plan_done_failed", {{"job", b.job_id}, {"error", ended.error().message}});
     co_return;
   }
   // A chunk: every record of it failed.
@@ -266,8 +266,10 @@ asio::awaitable<salesforce::SfResult<int64_t>> BatchRunner::plan_ids(Task& task,
       ++seen;
       if (static_cast<int64_t>(chunk.record_ids.size()) >= size) {
         auto flushed = co_await flush();
-        if (!flushed) co_return salesforce::SalesforceError{
-            .error_code = "REDIS", .message = flushed.error().message, .transport = Errc::unavailable};
+        if (!flushed)
+          co_return salesforce::SalesforceError{.error_code = "REDIS",
+                                                .message = flushed.error().message,
+                                                .transport = Errc::unavailable};
       }
     }
     if (page->done || page->next_records_url.empty()) break;
@@ -277,8 +279,10 @@ asio::awaitable<salesforce::SfResult<int64_t>> BatchRunner::plan_ids(Task& task,
   }
   if (!chunk.record_ids.empty()) {
     auto flushed = co_await flush();
-    if (!flushed) co_return salesforce::SalesforceError{
-        .error_code = "REDIS", .message = flushed.error().message, .transport = Errc::unavailable};
+    if (!flushed)
+      co_return salesforce::SalesforceError{.error_code = "REDIS",
+                                            .message = flushed.error().message,
+                                            .transport = Errc::unavailable};
   }
   *total = seen;
   co_return salesforce::SfResult<int64_t>(boost::system::in_place_value, chunks);
@@ -330,8 +334,9 @@ asio::awaitable<void> BatchRunner::plan_data_create(Task& task) {
     book_id = text(book->records[0].as_object(), "Id");
   }
   if (auto id = SalesforceId::parse(book_id)) {
-    std::string soql = "SELECT Id, Product2Id, UnitPrice FROM PricebookEntry WHERE Pricebook2Id = '" +
-                       std::string(id->str()) + "' AND IsActive = true ORDER BY Id LIMIT 200";
+    std::string soql =
+        "SELECT Id, Product2Id, UnitPrice FROM PricebookEntry WHERE Pricebook2Id = '" +
+        std::string(id->str()) + "' AND IsActive = true ORDER BY Id LIMIT 200";
     auto found = co_await api.query(soql);
     if (!found) {
       std::string what = "reading the price book entries";
@@ -410,7 +415,8 @@ asio::awaitable<void> BatchRunner::plan_data_delete(Task& task) {
   }
   auto ended = co_await jobs_.plan_done(task.job, *chunks, total, no_path);
   if (!ended) log_.warn("plan_done_failed", {{"error", ended.error().message}});
-  log_.info("batch_planned", {{"job", task.batch().job_id}, {"records", total}, {"chunks", *chunks}});
+  log_.info("batch_planned",
+            {{"job", task.batch().job_id}, {"records", total}, {"chunks", *chunks}});
   co_await complete(task.job);
 }
 
@@ -466,13 +472,14 @@ asio::awaitable<void> BatchRunner::chunk(Task& task) {
     std::string prefix = std::string(kSampleMark) + b.job_id + ":";
     for (int64_t i = from; i < to; ++i) {
       std::string key = prefix + std::to_string(i);
-      std::string name = "Sample Opportunity " + b.job_id.substr(0, 8) + "-" + std::to_string(i + 1);
+      std::string name =
+          "Sample Opportunity " + b.job_id.substr(0, 8) + "-" + std::to_string(i + 1);
       std::string account(accounts[static_cast<size_t>(i) % accounts.size()].as_string());
       opp_row = {name, account, stage, close, book, key};
       opps.row(opp_row);
       for (int64_t l = 0; l < task.status.lines; ++l) {
-        const auto& e = entries[static_cast<size_t>(i * task.status.lines + l) % entries.size()]
-                            .as_object();
+        const auto& e =
+            entries[static_cast<size_t>(i * task.status.lines + l) % entries.size()].as_object();
         std::string quantity = std::to_string(1 + (i * 7 + l * 3) % 10);
         std::string entry(e.at("id").as_string());
         std::string price(e.at("price").as_string());
@@ -568,19 +575,18 @@ asio::awaitable<void> BatchRunner::chunk(Task& task) {
     log_.warn("chunk_done_failed", {{"job", b.job_id}, {"error", ended.error().message}});
     co_return;
   }
-  log_.info("batch_chunk_done",
-            {{"job", b.job_id},
-             {"chunk", b.chunk},
-             {"kind", b.kind},
-             {"done", counts.done},
-             {"failed", counts.failed},
-             {"quotes", counts.quotes},
-             {"records", counts.records},
-             {"api_requests", api.requests()},
-             {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::steady_clock::now() - started)
-                        .count()},
-             {"ended_job", *ended}});
+  log_.info("batch_chunk_done", {{"job", b.job_id},
+                                 {"chunk", b.chunk},
+                                 {"kind", b.kind},
+                                 {"done", counts.done},
+                                 {"failed", counts.failed},
+                                 {"quotes", counts.quotes},
+                                 {"records", counts.records},
+                                 {"api_requests", api.requests()},
+                                 {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::steady_clock::now() - started)
+                                            .count()},
+                                 {"ended_job", *ended}});
   co_await complete(task.job);
 }
 

@@ -20,9 +20,9 @@
 // dead letter is ended the same way (on_dead_letter), so every job ends.
 //
 // As whom: the task's sealed token, opened with PRICING_SEAL_KEY (the job id as associated data),
-// or the named AppLink authorization (fetched, cached, refreshed on INVALID_SESSION_ID). An invoking
-// user's session cannot be refreshed: a job that outlives it fails its remaining chunks with a
-// reason that names PRICING_JOB_AUTHORIZATION.
+// or the named AppLink authorization (fetched, cached, refreshed on INVALID_SESSION_ID). An
+// invoking user's session cannot be refreshed: a job that outlives it fails its remaining chunks
+// with a reason that names PRICING_JOB_AUTHORIZATION.
 #pragma once
 
 #include "applink/applink.hpp"
@@ -42,7 +42,8 @@
 namespace pe::worker {
 
 // How a finished job's event goes out: REST with the job's credentials, or Eventing.
-using PublisherFor = std::function<CompletionPublisher(salesforce::DataApi& api, SalesforceId user)>;
+using PublisherFor =
+    std::function<CompletionPublisher(salesforce::DataApi& api, SalesforceId user)>;
 
 struct BatchRunnerOptions {
   bool discount_overrides = false;
@@ -51,9 +52,10 @@ struct BatchRunnerOptions {
 
 class BatchRunner {
  public:
-  BatchRunner(net::HttpClient& client, applink::AppLink& applink, const std::optional<Sealer>& sealer,
-              jobs::JobQueue& queue, jobs::BatchJobs& jobs, const pricing::PricingEngine& engine,
-              PublisherFor publisher, BatchRunnerOptions options);
+  BatchRunner(net::HttpClient& client, applink::AppLink& applink,
+              const std::optional<Sealer>& sealer, jobs::JobQueue& queue, jobs::BatchJobs& jobs,
+              const pricing::PricingEngine& engine, PublisherFor publisher,
+              BatchRunnerOptions options);
 
   // Runs the task and settles it (complete, retry, or ended as failed).
   boost::asio::awaitable<void> run(jobs::Job job);
