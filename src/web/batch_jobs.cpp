@@ -74,12 +74,28 @@ struct BatchRoutes::Checked {
   json::object body;
 };
 
+std::shared_ptr<const json::object> DescribeCache::find(const std::string& org) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(org);
+  if (it == entries_.end() || std::chrono::steady_clock::now() - it->second.at >= kDescribeFor) {
+    return nullptr;
+  }
+  return it->second.describe;
+}
+
+void DescribeCache::put(const std::string& org, std::shared_ptr<const json::object> describe) {
+  std::lock_guard lock(mutex_);
+  entries_[org] = {std::move(describe), std::chrono::steady_clock::now()};
+}
+
 BatchRoutes::BatchRoutes(const BatchRoutesConfig& config, std::optional<applink::AppLink> applink,
-                         net::HttpClient& client, std::shared_ptr<jobs::BatchJobs> jobs)
+                         net::HttpClient& client, std::shared_ptr<jobs::BatchJobs> jobs,
+                         std::shared_ptr<DescribeCache> described)
     : config_(config),
       verifier_(config.invocation, std::move(applink)),
       client_(client),
       jobs_(std::move(jobs)),
+      described_(std::move(described)),
       validator_(applink::api_document()),
       execute_schema_(request_schema(kExecute)),
       create_schema_(request_schema(kCreate)),
@@ -168,11 +184,7 @@ asio::awaitable<net::Response> BatchRoutes::start(net::Request& req,
 asio::awaitable<Result<std::shared_ptr<const json::object>>> BatchRoutes::describe(
     const applink::Invocation& invocation) {
   std::string org(invocation.client.org_id.str());
-  auto now = std::chrono::steady_clock::now();
-  if (auto it = described_.find(org);
-      it != described_.end() && now - it->second.at < kDescribeFor) {
-    co_return it->second.describe;
-  }
+  if (auto cached = described_->find(org)) co_return cached;
   salesforce::DataApi api(client_, invocation.client.org);
   auto res = co_await api.send(http::verb::get, api.base_path() + "/sobjects/Opportunity/describe",
                                "", true);
@@ -183,7 +195,7 @@ asio::awaitable<Result<std::shared_ptr<const json::object>>> BatchRoutes::descri
     co_return Error{Errc::unavailable, "describing Opportunity: the answer is not a JSON object"};
   }
   auto shared = std::make_shared<const json::object>(std::move(parsed.as_object()));
-  described_[org] = {shared, now};
+  described_->put(org, shared);
   co_return shared;
 }
 

@@ -38,6 +38,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -54,10 +55,27 @@ struct BatchRoutesConfig {
 // the org actions'.
 BatchRoutesConfig batch_routes_config_from(EnvReader& read, const OrgActionsConfig& actions);
 
+// Opportunity's describe per org, shared by every server thread (one API request per org every
+// 10 minutes, whichever thread asks).
+class DescribeCache {
+ public:
+  std::shared_ptr<const boost::json::object> find(const std::string& org);
+  void put(const std::string& org, std::shared_ptr<const boost::json::object> describe);
+
+ private:
+  struct Entry {
+    std::shared_ptr<const boost::json::object> describe;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::mutex mutex_;
+  std::map<std::string, Entry> entries_;
+};
+
 class BatchRoutes {
  public:
   BatchRoutes(const BatchRoutesConfig& config, std::optional<applink::AppLink> applink,
-              net::HttpClient& client, std::shared_ptr<jobs::BatchJobs> jobs);
+              net::HttpClient& client, std::shared_ptr<jobs::BatchJobs> jobs,
+              std::shared_ptr<DescribeCache> described);
 
   void add_routes(net::Router& router);
 
@@ -83,15 +101,11 @@ class BatchRoutes {
   applink::InvocationVerifier verifier_;
   net::HttpClient& client_;
   std::shared_ptr<jobs::BatchJobs> jobs_;
+  std::shared_ptr<DescribeCache> described_;
   SchemaValidator validator_;
   const boost::json::object& execute_schema_;
   const boost::json::object& create_schema_;
   const boost::json::object& delete_schema_;
-  struct Described {
-    std::shared_ptr<const boost::json::object> describe;
-    std::chrono::steady_clock::time_point at;
-  };
-  std::map<std::string, Described> described_;  // org Id → Opportunity's describe
 };
 
 }  // namespace pe::web

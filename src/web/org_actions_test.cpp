@@ -26,9 +26,9 @@ struct Routed {
   OrgActions actions{config, std::nullopt, nullptr, client,
                      std::make_shared<jobs::JobQueue>(redis)};
   BatchRoutesConfig batch_config;
-  BatchRoutes batch{
-      batch_config, std::nullopt, client,
-      std::make_shared<jobs::BatchJobs>(redis, "pe:batch:jobs", jobs::BatchOptions{})};
+  BatchRoutes batch{batch_config, std::nullopt, client,
+                    std::make_shared<jobs::BatchJobs>(redis, "pe:batch:jobs", jobs::BatchOptions{}),
+                    std::make_shared<DescribeCache>()};
   net::Router router;
   Routed() {
     actions.add_routes(router);

@@ -32,6 +32,7 @@ struct Connections {
   std::vector<std::shared_ptr<void>> keep;  // per-thread objects the routes refer to
   std::shared_ptr<const pricing::PricingEngine> engine;
   std::optional<applink::AppLink> applink;
+  std::shared_ptr<DescribeCache> described = std::make_shared<DescribeCache>();
 };
 
 // Every second, flush transactions whose events stopped (any instance may; one job each).
@@ -92,8 +93,8 @@ std::shared_ptr<net::Router> make_router(const WebConfig& config, net::ThreadCon
                                               connections.engine, *client, queue);
   auto batch_jobs = std::make_shared<jobs::BatchJobs>(
       redis, jobs::QueueKeys(config.queue.prefix + "batch:").stream, config.batch.options);
-  auto batch =
-      std::make_shared<BatchRoutes>(config.batch, connections.applink, *client, batch_jobs);
+  auto batch = std::make_shared<BatchRoutes>(config.batch, connections.applink, *client, batch_jobs,
+                                             connections.described);
   {
     std::lock_guard lock(connections.mutex);
     connections.keep.push_back(client);
