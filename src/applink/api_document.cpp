@@ -82,4 +82,12 @@ bool operation_has_callbacks(std::string_view method, std::string_view path) {
   return op && op->has_callbacks;
 }
 
+const boost::json::object& post_request_schema(std::string_view path) {
+  const ApiOperation* op = find_operation("post", path);
+  if (!op || !op->request_schema) {
+    throw std::logic_error("api-docs.yaml does not describe POST " + std::string(path));
+  }
+  return *op->request_schema;
+}
+
 }  // namespace pe::applink

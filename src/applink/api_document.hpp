@@ -35,5 +35,8 @@ const std::vector<ApiOperation>& api_operations();
 // The operation at a method (any case) and exact path, or nullptr.
 const ApiOperation* find_operation(std::string_view method, std::string_view path);
 bool operation_has_callbacks(std::string_view method, std::string_view path);
+// The JSON body schema of POST `path`, for routes that look it up once at start-up: a document
+// that does not describe the route is a broken build, so it throws std::logic_error.
+const boost::json::object& post_request_schema(std::string_view path);
 
 }  // namespace pe::applink

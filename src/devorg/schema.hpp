@@ -5,8 +5,9 @@
 // Opportunity, OpportunityLineItem, Quote, QuoteLineItem and Organization, with their real key
 // prefixes, the standard fields our patterns use, the system fields, the custom fields our
 // metadata adds (OpportunityLineItem.DiscountOverride__c, Quote/QuoteLineItem.GenerationKey__c,
-// Opportunity/OpportunityLineItem.SampleKey__c) and the parent/child relationships between them. The SOQL translator resolves names with it,
-// storage validates writes with it, the REST layer renders `/sobjects/{Type}/describe` from it.
+// Opportunity/OpportunityLineItem.SampleKey__c) and the parent/child relationships between them.
+// The SOQL translator resolves names with it, storage validates writes with it, the REST layer
+// renders `/sobjects/{Type}/describe` from it.
 //
 // Names are case-insensitive, as in SOQL and REST; lookups return the canonical spelling.
 //

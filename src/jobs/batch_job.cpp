@@ -91,6 +91,17 @@ redis.call('EXPIRE', KEYS[3], ARGV[8])
 return 1 + finish_if_done(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[7], ARGV[8], '', 11 + k)
 )lua");
 
+// KEYS: status. ARGV: now. Only a queued job becomes running: an end is never overwritten.
+// A status that expired is not made again (it would have no TTL).
+const net::RedisScript kStarted(R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('HGET', KEYS[1], 'state') == 'queued' then
+  redis.call('HSET', KEYS[1], 'state', 'running')
+end
+redis.call('HSETNX', KEYS[1], 'started_ms', ARGV[1])
+return 1
+)lua");
+
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -334,16 +345,10 @@ asio::awaitable<Result<bool>> BatchJobs::chunk_done(const Job& chunk, const Batc
 
 asio::awaitable<Result<void>> BatchJobs::started(const std::string& id) {
   auto key = status_key(id);
-  // Only a queued job becomes running: never overwrite an end.
-  RedisCommand guard("EVAL",
-                     "if redis.call('HGET', KEYS[1], 'state') == 'queued' then "
-                     "redis.call('HSET', KEYS[1], 'state', 'running') end return 1",
-                     "1", key);
-  auto reply = co_await redis_->exec(std::move(guard));
+  auto now = std::to_string(now_ms());
+  std::string_view args[] = {key, now};
+  auto reply = co_await kStarted.run(*redis_, args, 1);
   if (!reply) co_return reply.error();
-  RedisCommand stamp("HSETNX", key, "started_ms", now_ms());
-  auto stamped = co_await redis_->exec(std::move(stamp));
-  if (!stamped) co_return stamped.error();
   co_return Result<void>{};
 }
 

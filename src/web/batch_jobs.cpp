@@ -10,8 +10,6 @@
 
 #include <boost/json/parse.hpp>
 
-#include <stdexcept>
-
 namespace pe::web {
 
 namespace asio = boost::asio;
@@ -27,14 +25,6 @@ constexpr std::string_view kDelete = "/api/data/delete";
 constexpr std::string_view kJob = "/api/jobs/{jobId}";
 constexpr size_t kBodyLimit = 16 * 1024;
 constexpr auto kDescribeFor = 10min;
-
-const json::object& request_schema(std::string_view path) {
-  const applink::ApiOperation* op = applink::find_operation("post", path);
-  if (!op || !op->request_schema) {
-    throw std::logic_error("api-docs.yaml does not describe POST " + std::string(path));
-  }
-  return *op->request_schema;
-}
 
 // A job id as we make them (random_uuid: 36 characters of hex and dashes); anything else is
 // refused before it reaches a Redis key.
@@ -97,9 +87,9 @@ BatchRoutes::BatchRoutes(const BatchRoutesConfig& config, std::optional<applink:
       jobs_(std::move(jobs)),
       described_(std::move(described)),
       validator_(applink::api_document()),
-      execute_schema_(request_schema(kExecute)),
-      create_schema_(request_schema(kCreate)),
-      delete_schema_(request_schema(kDelete)) {}
+      execute_schema_(applink::post_request_schema(kExecute)),
+      create_schema_(applink::post_request_schema(kCreate)),
+      delete_schema_(applink::post_request_schema(kDelete)) {}
 
 void BatchRoutes::add_routes(net::Router& router) {
   net::RouteOptions options{.body_limit = kBodyLimit, .content_types = {"application/json"}};

@@ -9,8 +9,6 @@
 
 #include <boost/json/array.hpp>
 
-#include <stdexcept>
-
 namespace pe::web {
 
 namespace asio = boost::asio;
@@ -50,16 +48,6 @@ Result<std::vector<SalesforceId>> ids_of(const json::value& list) {
   return ids;
 }
 
-// The request body schema of a route's operation in api-docs.yaml: looked up once, at start-up,
-// where a document that does not describe a route is a broken build, not a request's fault.
-const json::object& request_schema(std::string_view path) {
-  const applink::ApiOperation* op = applink::find_operation("post", path);
-  if (!op || !op->request_schema) {
-    throw std::logic_error("api-docs.yaml does not describe POST " + std::string(path));
-  }
-  return *op->request_schema;
-}
-
 }  // namespace
 
 OrgActionsConfig org_actions_config_from(EnvReader& read, const Env& env) {
@@ -87,9 +75,9 @@ OrgActions::OrgActions(const OrgActionsConfig& config, std::optional<applink::Ap
       client_(client),
       queue_(std::move(queue)),
       validator_(applink::api_document()),
-      one_schema_(request_schema(kOne)),
-      batch_schema_(request_schema(kBatch)),
-      async_schema_(request_schema(kAsync)) {}
+      one_schema_(applink::post_request_schema(kOne)),
+      batch_schema_(applink::post_request_schema(kBatch)),
+      async_schema_(applink::post_request_schema(kAsync)) {}
 
 void OrgActions::add_routes(net::Router& router) {
   net::RouteOptions options{.body_limit = kBodyLimit, .content_types = {"application/json"}};

@@ -373,7 +373,7 @@ asio::awaitable<void> BatchRunner::plan_data_create(Task& task) {
   auto kept = co_await jobs_.set_sample(task.batch().job_id, json_text(sample));
   if (!kept) {
     auto retried = co_await queue_.fail(task.job, kept.error().message);
-    (void)retried;
+    if (!retried) log_.warn("fail_failed", {{"error", retried.error().message}});
     co_return;
   }
   const int64_t per = jobs_.options().data_chunk_size;
@@ -387,7 +387,7 @@ asio::awaitable<void> BatchRunner::plan_data_create(Task& task) {
     auto added = co_await jobs_.add_chunk(chunk);
     if (!added) {
       auto retried = co_await queue_.fail(task.job, added.error().message);
-      (void)retried;
+      if (!retried) log_.warn("fail_failed", {{"error", retried.error().message}});
       co_return;
     }
   }
