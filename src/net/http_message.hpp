@@ -55,6 +55,10 @@ struct Request {
   std::string_view query;
   std::vector<PathParam> params;
   std::string request_id;
+  // The address of the peer that connected (a proxy's, behind one): "127.0.0.1", "::1", ...;
+  // empty for a request built by hand. `from_loopback` says it is a loopback address.
+  std::string peer_address;
+  bool from_loopback = false;
 
   void split_target();
   // The value of a path parameter ("id" for "/things/{id}"), or "" when absent.

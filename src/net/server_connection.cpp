@@ -62,6 +62,16 @@ class ServerConnection {
       : thread_(thread), config_(thread.config), socket_(std::move(socket)) {
     slot_ = thread_.connections.size();
     thread_.connections.push_back(this);
+    boost::system::error_code ec;
+    auto peer = socket_.remote_endpoint(ec);
+    if (!ec) {
+      peer_address_ = peer.address().to_string();
+      const auto address = peer.address();
+      from_loopback_ =
+          address.is_loopback() ||
+          (address.is_v6() && address.to_v6().is_v4_mapped() &&
+           asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).is_loopback());
+    }
   }
   ~ServerConnection();
   ServerConnection(const ServerConnection&) = delete;
@@ -100,6 +110,8 @@ class ServerConnection {
   ServerThread& thread_;
   const ServerConfig& config_;
   tcp::socket socket_;
+  std::string peer_address_;
+  bool from_loopback_ = false;
   beast::flat_buffer in_;
   std::string out_;
   // The current request's parser. A member rather than a local of serve_one(), whose coroutine
@@ -169,6 +181,8 @@ asio::awaitable<bool> ServerConnection::serve_one() {
   const auto& head = parser.get();
   Request req;
   req.request_id = request_id_from(head["X-Request-Id"]);
+  req.peer_address = peer_address_;
+  req.from_loopback = from_loopback_;
   Exchange ex;
   ex.method = head.method_string();
   ex.path = std::string_view(head.target()).substr(0, head.target().find('?'));

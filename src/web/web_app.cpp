@@ -33,6 +33,7 @@ struct Connections {
   std::shared_ptr<const pricing::PricingEngine> engine;
   std::optional<applink::AppLink> applink;
   std::shared_ptr<DescribeCache> described = std::make_shared<DescribeCache>();
+  pages::SharedPageState pages;
 };
 
 // Every second, flush transactions whose events stopped (any instance may; one job each).
@@ -95,16 +96,19 @@ std::shared_ptr<net::Router> make_router(const WebConfig& config, net::ThreadCon
       redis, jobs::QueueKeys(config.queue.prefix + "batch:").stream, config.batch.options);
   auto batch = std::make_shared<BatchRoutes>(config.batch, connections.applink, *client, batch_jobs,
                                              connections.described);
+  auto pages = std::make_shared<pages::PageRoutes>(config.pages, connections.pages, redis, *client);
   {
     std::lock_guard lock(connections.mutex);
     connections.keep.push_back(client);
     connections.keep.push_back(actions);
     connections.keep.push_back(batch);
+    connections.keep.push_back(pages);
   }
 
   auto router = std::make_shared<net::Router>();
   actions->add_routes(*router);
   batch->add_routes(*router);
+  pages->add_routes(*router);
   router->add(
       http::verb::get, "/api-docs.yaml", [](net::Request&) -> asio::awaitable<net::Response> {
         auto res = net::json_response(http::status::ok, std::string(applink::api_document_yaml()));
@@ -163,6 +167,7 @@ Result<WebConfig> load_web_config(const Env& env, const WebOverrides& overrides)
       "WEB_HOST", behind_mesh || mode == applink::InvocationAuth::dev ? "127.0.0.1" : "0.0.0.0");
   config.queue = jobs::queue_options_from(read);
   config.bench_routes = read.boolean("PRICING_BENCH_ROUTES", false);
+  config.pages = pages::pages_config_from(read, config.queue);
   config.server.threads = static_cast<unsigned>(read.integer("WEB_THREADS", 0, 0, 256));
   config.server.access_log = read.boolean("WEB_ACCESS_LOG", true);
   config.redis = net::redis_config_from(read);
@@ -211,6 +216,15 @@ int run_web(const Env& env, const WebOverrides& overrides) {
     return 2;
   }
   connections.engine = std::move(*engine);
+  // The pages read the orgs of CONNECTION_NAMES through AppLink, whatever the invocation mode.
+  auto page_applink = applink::AppLink::from_env(env);
+  connections.pages.orgs = std::make_shared<pages::OrgDirectory>(
+      page_applink ? std::optional<applink::AppLink>(std::move(*page_applink)) : std::nullopt,
+      config->pages.connections);
+  connections.pages.engine = connections.engine;
+  if (!config->pages.auth.password) {
+    log::Logger().info("pages_off", {{"hint", "set PRICING_UI_PASSWORD to serve the pages"}});
+  }
   const auto mode = config->org_actions.invocation.mode;
   if (mode == applink::InvocationAuth::applink) {
     auto applink = applink::AppLink::from_env(env);

@@ -18,6 +18,7 @@
 #include "jobs/job_queue.hpp"
 #include "net/http_server.hpp"
 #include "net/redis_connection.hpp"
+#include "pages/pages.hpp"
 #include "web/batch_jobs.hpp"
 #include "web/org_actions.hpp"
 #include "web/webhook.hpp"
@@ -42,6 +43,7 @@ struct WebConfig {
   jobs::QueueOptions queue;
   OrgActionsConfig org_actions;
   BatchRoutesConfig batch;
+  pages::PagesConfig pages;  // the pages for people (src/pages/)
   // PRICING_BENCH_ROUTES: the benchmark baselines (/api/ping, /api/noop, /api/noop-redis) are
   // served only when it is set; a deployment does not expose them.
   bool bench_routes = false;
