@@ -2,6 +2,7 @@
 
 #include "pages/accounts_page.hpp"
 #include "pages/html.hpp"
+#include "pages/ops_page.hpp"
 #include "salesforce/soql.hpp"
 
 namespace pe::pages {
@@ -210,6 +211,7 @@ void PageRoutes::add_routes(net::Router& router) {
   add_page(router, http::verb::post, "/logout",
            [this](net::Request& req, PageCall& call) { return logout(req, call); });
   add_accounts_page(*this, router);
+  add_ops_page(*this, router);
 }
 
 }  // namespace pe::pages

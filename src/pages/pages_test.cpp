@@ -1,9 +1,9 @@
 // Unit tests of the pages' pure parts: escaping, forms, cursors and their SOQL, redirects,
 // cookies. The pages themselves are tested in a real browser (tests/browser/) and end to end.
+#include "pages/pages.hpp"
 #include "pages/accounts_page.hpp"
 #include "pages/form.hpp"
 #include "pages/html.hpp"
-#include "pages/pages.hpp"
 #include "pages/ui_auth.hpp"
 
 #include <gtest/gtest.h>
@@ -31,12 +31,12 @@ TEST(Form, ReadsPairsPlusAndEscapes) {
 }
 
 TEST(Form, RefusesWhatCouldMislead) {
-  EXPECT_FALSE(parse_form("csrf=a&csrf=b"));          // which one would win?
-  EXPECT_FALSE(parse_form("a=%zz"));                  // malformed escape
-  EXPECT_FALSE(parse_form("a=%2"));                   // truncated escape
-  EXPECT_FALSE(parse_form("a=%00"));                  // encoded NUL
-  EXPECT_FALSE(parse_form("=value"));                 // no name
-  EXPECT_FALSE(parse_form("a=%ff%fe"));               // not UTF-8
+  EXPECT_FALSE(parse_form("csrf=a&csrf=b"));  // which one would win?
+  EXPECT_FALSE(parse_form("a=%zz"));          // malformed escape
+  EXPECT_FALSE(parse_form("a=%2"));           // truncated escape
+  EXPECT_FALSE(parse_form("a=%00"));          // encoded NUL
+  EXPECT_FALSE(parse_form("=value"));         // no name
+  EXPECT_FALSE(parse_form("a=%ff%fe"));       // not UTF-8
   EXPECT_FALSE(parse_form("a=1&b=2&c=3", {.max_fields = 2}));
   EXPECT_FALSE(parse_form("a=" + std::string(20, 'x'), {.max_value = 10}));
   auto error = parse_form("password=%zz-secret");
