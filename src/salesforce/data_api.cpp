@@ -139,8 +139,33 @@ asio::awaitable<SfResult<QueryPage>> DataApi::query_page(std::string_view soql, 
 // its URL is then inside the body, where only the 100,000-character SOQL limit applies. One API
 // call, like the GET; later pages are ordinary GETs of nextRecordsUrl.
 asio::awaitable<SfResult<QueryPage>> DataApi::query_page_in_composite(const std::string& target) {
-  json::object sub{{"method", "GET"}, {"url", target}, {"referenceId", "query"}};
-  json::object payload{{"allOrNone", false}, {"compositeRequest", json::array{std::move(sub)}}};
+  std::vector<std::string> targets{target};
+  auto pages = co_await queries_in_composite(targets);
+  if (!pages) co_return pages.error();
+  co_return std::move(pages->front());
+}
+
+asio::awaitable<SfResult<std::vector<QueryPage>>> DataApi::query_pages(
+    const std::vector<std::string>& soqls) {
+  if (soqls.empty() || soqls.size() > kMaxCompositeQueries) {
+    SalesforceError error;
+    error.error_code = "invalid_argument";
+    error.message = "query_pages takes 1 to 5 statements";
+    co_return error;
+  }
+  std::vector<std::string> targets;
+  for (const auto& soql : soqls) targets.push_back(base_path() + "/query?q=" + url_encode(soql));
+  co_return co_await queries_in_composite(targets);
+}
+
+asio::awaitable<SfResult<std::vector<QueryPage>>> DataApi::queries_in_composite(
+    const std::vector<std::string>& targets) {
+  json::array subs;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    subs.push_back(json::object{
+        {"method", "GET"}, {"url", targets[i]}, {"referenceId", "query" + std::to_string(i)}});
+  }
+  json::object payload{{"allOrNone", false}, {"compositeRequest", std::move(subs)}};
   auto res = co_await send(http::verb::post, base_path() + "/composite", json_text(payload), true);
   if (!res) co_return res.error();
   auto body = parse_body(*res);
@@ -151,18 +176,25 @@ asio::awaitable<SfResult<QueryPage>> DataApi::query_page_in_composite(const std:
       responses = &r->as_array();
     }
   }
-  if (!responses || responses->size() != 1 || !responses->front().is_object()) {
+  if (!responses || responses->size() != targets.size()) {
     co_return parse_error(res->status, "not a composite response");
   }
-  const auto& answer = responses->front().as_object();
-  const json::value* status = answer.if_contains("httpStatusCode");
-  const json::value* sub_body = answer.if_contains("body");
-  if (!status || !status->is_int64() || !sub_body) {
-    co_return parse_error(res->status, "not a composite response");
+  std::vector<QueryPage> pages;
+  for (const auto& value : *responses) {
+    if (!value.is_object()) co_return parse_error(res->status, "not a composite response");
+    const auto& answer = value.as_object();
+    const json::value* status = answer.if_contains("httpStatusCode");
+    const json::value* sub_body = answer.if_contains("body");
+    if (!status || !status->is_int64() || !sub_body) {
+      co_return parse_error(res->status, "not a composite response");
+    }
+    int code = static_cast<int>(status->as_int64());
+    if (code >= 300) co_return parse_error(code, json_text(*sub_body));
+    auto page = to_page(*sub_body);
+    if (!page) co_return page.error();
+    pages.push_back(std::move(*page));
   }
-  int code = static_cast<int>(status->as_int64());
-  if (code >= 300) co_return parse_error(code, json_text(*sub_body));
-  co_return to_page(*sub_body);
+  co_return pages;
 }
 
 asio::awaitable<SfResult<QueryPage>> DataApi::query_more(std::string_view next_records_url) {

@@ -80,6 +80,12 @@ class DataApi {
   boost::asio::awaitable<SfResult<QueryPage>> query_page(std::string_view soql, bool all = false);
   boost::asio::awaitable<SfResult<QueryPage>> query_more(std::string_view next_records_url);
   // (A statement too long for a GET URL, kMaxQueryUrlBytes, is sent inside a Composite request.)
+  // Up to kMaxCompositeQueries statements in one Composite request: one round trip and one API
+  // call for all of them. Their first pages, in order; a refused statement fails the call with
+  // its error.
+  static constexpr size_t kMaxCompositeQueries = 5;  // Salesforce's limit of query sub-requests
+  boost::asio::awaitable<SfResult<std::vector<QueryPage>>> query_pages(
+      const std::vector<std::string>& soqls);
 
   boost::asio::awaitable<SfResult<SalesforceId>> create(std::string_view type,
                                                         boost::json::object fields);
@@ -124,6 +130,8 @@ class DataApi {
 
  private:
   boost::asio::awaitable<SfResult<QueryPage>> query_page_in_composite(const std::string& target);
+  boost::asio::awaitable<SfResult<std::vector<QueryPage>>> queries_in_composite(
+      const std::vector<std::string>& targets);
 
   net::HttpClient& client_;
   OrgCredentials credentials_;
