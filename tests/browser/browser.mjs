@@ -22,15 +22,18 @@ export const kChromium = process.env.PE_CHROMIUM || '/usr/bin/chromium';
 // Fails (never skips) without a browser: scripts/setup installs it.
 export async function launchBrowser() {
   if (!existsSync(kChromium)) {
-    throw new Error(`Chromium is not installed at ${kChromium}: run scripts/setup (Debian's ` +
-                    `chromium package), or set PE_CHROMIUM to a Chromium or Chrome binary`);
+    throw new Error(
+        `Chromium is not installed at ${kChromium}: run scripts/setup (Debian's ` +
+        `chromium package), or set PE_CHROMIUM to a Chromium or Chrome binary`);
   }
   return puppeteer.launch({
     executablePath: kChromium,
     headless: true,
     // root (CI, the containers here) cannot use Chromium's sandbox; /dev/shm may be small.
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--no-first-run',
-           '--disable-extensions', '--lang=en-US'],
+    args: [
+      '--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--no-first-run',
+      '--disable-extensions', '--lang=en-US'
+    ],
   });
 }
 
@@ -38,7 +41,7 @@ export async function launchBrowser() {
 export class PageWatch {
   constructor(page) {
     this.seen = {consoleErrors: 0, cspViolations: [], pageErrors: [], dialogs: []};  // never reset
-    this.consoleErrors = [];  // {text, url}
+    this.consoleErrors = [];                                                         // {text, url}
     this.pageErrors = [];
     this.cspViolations = [];  // {directive, blocked, source}
     this.dialogs = [];        // {type, message}
@@ -66,8 +69,11 @@ export class PageWatch {
     });
     await page.evaluateOnNewDocument(() => {
       document.addEventListener('securitypolicyviolation', (e) => {
-        window.__peReportCsp({directive: e.violatedDirective, blocked: e.blockedURI,
-                              source: `${e.sourceFile}:${e.lineNumber}`});
+        window.__peReportCsp({
+          directive: e.violatedDirective,
+          blocked: e.blockedURI,
+          source: `${e.sourceFile}:${e.lineNumber}`
+        });
       });
     });
   }
@@ -127,8 +133,10 @@ export async function visit(page, url) {
 // page it lands on.
 export async function submitPassword(page, password) {
   await page.type('input#password', password);
-  const [res] = await Promise.all([page.waitForNavigation({waitUntil: 'load'}),
-                                   page.click('form[action="/login"] button[type=submit]')]);
+  const [res] = await Promise.all([
+    page.waitForNavigation({waitUntil: 'load'}),
+    page.click('form[action="/login"] button[type=submit]')
+  ]);
   return res.status();
 }
 
@@ -142,7 +150,8 @@ export async function signIn(page, baseUrl, {next = '/'} = {}) {
 
 // Clicks a link or button and waits for the page it leads to; its status.
 export async function follow(page, selector) {
-  const [res] = await Promise.all([page.waitForNavigation({waitUntil: 'load'}), page.click(selector)]);
+  const [res] =
+      await Promise.all([page.waitForNavigation({waitUntil: 'load'}), page.click(selector)]);
   return res.status();
 }
 

@@ -12,8 +12,11 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
 
+// (clang-format 14 does not wrap an import)
+// clang-format off
 import {follow, forgetSession, launchBrowser, openPage, readPanel, screenshot, signIn,
-  submitPassword, visit} from './browser.mjs';
+        submitPassword, visit} from './browser.mjs';
+// clang-format on
 import {kUiPassword, startStack} from './stack.mjs';
 
 const kSeed = 400;  // opportunities: the org seeds one Account per five, 80, more than a page
@@ -22,7 +25,8 @@ const kDesktop = 1280;
 const kMobile = 375;
 // Where the screenshots go (run.sh: the build folder unless PE_SCREENSHOT_DIR=docs/screenshots),
 // so that a test run leaves the source tree as it was.
-const screenshotDir = process.env.PE_SCREENSHOT_DIR || path.join(tmpdir(), 'pe-browser-screenshots');
+const screenshotDir =
+    process.env.PE_SCREENSHOT_DIR || path.join(tmpdir(), 'pe-browser-screenshots');
 
 let stack;
 let browser;
@@ -58,17 +62,19 @@ async function signedIn(width = kDesktop) {
   return one;
 }
 
-// Adds the stack's logs to a failing assertion.
-async function withLogs(body) {
-  try {
-    await body();
-  } catch (error) {
-    error.message += `\n${stack.failure()}`;
-    throw error;
-  }
+// A test whose failure message ends with the stack's processes and their logs.
+function check(name, body) {
+  test(name, async () => {
+    try {
+      await body();
+    } catch (error) {
+      error.message += `\n${stack.failure()}`;
+      throw error;
+    }
+  });
 }
 
-test('a page without a session is sent to /login?next=/', () => withLogs(async () => {
+check('a page without a session is sent to /login?next=/', async () => {
   const {page: p, watch} = await page({width: kDesktop});
   const status = await visit(p, `${stack.url}/`);
   assert.equal(status, 200);
@@ -79,16 +85,17 @@ test('a page without a session is sent to /login?next=/', () => withLogs(async (
   assert.equal(await p.$('nav[aria-label="Pages"]'), null, 'no navigation before signing in');
   await screenshot(p, screenshotDir, 'login.png');
   watch.assertClean();
-}));
+});
 
-test('a wrong password is refused with a message; the right one signs in', () => withLogs(async () => {
+check('a wrong password is refused with a message; the right one signs in', async () => {
   const {page: p, watch, context} = await page({width: kMobile});
   await visit(p, `${stack.url}/`);
   const refused = await submitPassword(p, 'not-the-password-at-all');
   assert.equal(refused, 401);
   assert.equal(new URL(p.url()).pathname, '/login');
-  assert.equal(await p.$eval('.problem[role=alert]', (e) => e.textContent),
-               'That password is not the right one.');
+  assert.equal(
+      await p.$eval('.problem[role=alert]', (e) => e.textContent),
+      'That password is not the right one.');
   const cookies = await context.cookies();
   assert.equal(cookies.find((c) => c.name === 'pe_session'), undefined, 'no session cookie');
 
@@ -101,9 +108,9 @@ test('a wrong password is refused with a message; the right one signs in', () =>
   assert.equal(session.sameSite, 'Strict');
   assert.ok(await p.$('section.panel[data-org="devorg"]'), 'the Accounts page');
   watch.assertClean({allowStatuses: [401]});
-}));
+});
 
-test('screenshots of the Accounts page, 1280 and 375 wide', () => withLogs(async () => {
+check('screenshots of the Accounts page, 1280 and 375 wide', async () => {
   const desktop = await signedIn(kDesktop);
   await screenshot(desktop.page, screenshotDir, 'accounts.png');
   const mobile = await signedIn(kMobile);
@@ -113,9 +120,9 @@ test('screenshots of the Accounts page, 1280 and 375 wide', () => withLogs(async
   assert.ok(width <= kMobile, `the page is ${width} px wide in a ${kMobile} px viewport`);
   desktop.watch.assertClean();
   mobile.watch.assertClean();
-}));
+});
 
-test("the Accounts panel shows the org's own count, and pages next and back", () => withLogs(async () => {
+check('the Accounts panel shows the org\'s own count, and pages next and back', async () => {
   const {page: p, watch} = await signedIn(kDesktop);
   const expected = await org.count('SELECT COUNT() FROM Account');
   assert.ok(expected > kRowsPerPage, `the seeded org has ${expected} Accounts, more than a page`);
@@ -142,9 +149,9 @@ test("the Accounts panel shows the org's own count, and pages next and back", ()
   assert.deepEqual(back.ids, first.ids, 'previous comes back to page 1');
   assert.equal(back.hasPrev, false);
   watch.assertClean();
-}));
+});
 
-test('the search narrows the rows to the names that match', () => withLogs(async () => {
+check('the search narrows the rows to the names that match', async () => {
   const word = `Quokka${randomBytes(4).toString('hex')}`;
   const names = [`${word} Alpha Ltd`, `Beta ${word} GmbH`];
   for (const name of names) await org.create('Account', {Name: name, BillingCountry: 'France'});
@@ -158,28 +165,30 @@ test('the search narrows the rows to the names that match', () => withLogs(async
   assert.equal(found.hasNext, false);
   assert.equal(await p.$eval('input#q', (i) => i.value), word, 'the search stays in its field');
   watch.assertClean();
-}));
+});
 
-test('an Account named with markup is shown as text and runs nothing', () => withLogs(async () => {
+check('an Account named with markup is shown as text and runs nothing', async () => {
   const markup = '<img src=x onerror=alert(1)>';
   await org.create('Account', {Name: markup, BillingCountry: '<b>bold</b>'});
   const {page: p, watch} = await signedIn(kDesktop);
   // The first page (names starting with '<' sort first), then the same name as the search.
   for (const url of [`${stack.url}/`, `${stack.url}/?q=${encodeURIComponent(markup)}`]) {
     assert.equal(await visit(p, url), 200);
-    const cells = await p.$$eval('section.panel[data-org="devorg"] tbody tr',
-                                 (rows) => rows.map((r) => [r.cells[0].textContent, r.cells[2].textContent]));
+    const cells = await p.$$eval(
+        'section.panel[data-org="devorg"] tbody tr',
+        (rows) => rows.map((r) => [r.cells[0].textContent, r.cells[2].textContent]));
     assert.deepEqual(cells.find(([name]) => name === markup), [markup, '<b>bold</b>'], `on ${url}`);
-    assert.equal(await p.$$eval('main img, main b', (all) => all.length), 0, 'no element from the name');
+    assert.equal(
+        await p.$$eval('main img, main b', (all) => all.length), 0, 'no element from the name');
   }
   assert.equal(await p.$eval('input#q', (i) => i.value), markup);
   assert.ok((await p.$eval('section.panel .meta', (m) => m.textContent)).includes(markup));
   await new Promise((resolve) => setTimeout(resolve, 200));  // an onerror would have fired by now
   assert.deepEqual(watch.dialogs, [], 'no dialog');
   watch.assertClean();
-}));
+});
 
-test('a POST without its CSRF token is refused and the session stays', () => withLogs(async () => {
+check('a POST without its CSRF token is refused and the session stays', async () => {
   const {page: p, watch} = await signedIn(kDesktop);
   const answer = await p.evaluate(async () => {
     const res = await fetch('/logout', {
@@ -191,11 +200,12 @@ test('a POST without its CSRF token is refused and the session stays', () => wit
   });
   assert.equal(answer.status, 403);
   assert.match(answer.text, /CSRF token is missing or wrong/);
-  const wrong = await p.evaluate(async () => (await fetch('/logout', {
-    method: 'POST',
-    headers: {'Content-Type': 'application/x-www-form-urlencoded'},
-    body: 'csrf=00000000000000000000000000000000',
-  })).status);
+  const wrong =
+      await p.evaluate(async () => (await fetch('/logout', {
+                                     method: 'POST',
+                                     headers: {'Content-Type': 'application/x-www-form-urlencoded'},
+                                     body: 'csrf=00000000000000000000000000000000',
+                                   })).status);
   assert.equal(wrong, 403);
   assert.equal(await visit(p, `${stack.url}/`), 200);
   assert.equal(new URL(p.url()).pathname, '/', 'still signed in');
@@ -207,21 +217,24 @@ test('a POST without its CSRF token is refused and the session stays', () => wit
   await visit(p, `${stack.url}/`);
   assert.equal(new URL(p.url()).pathname, '/login');
   watch.assertClean({allowStatuses: [403]});
-}));
+});
 
-test('Tab reaches the navigation links and the search field', () => withLogs(async () => {
+check('Tab reaches the navigation links and the search field', async () => {
   const {page: p, watch} = await signedIn(kMobile);
+  // What has the focus: `#id`, else `tag[href="..."]:text`.
+  const focused = () => p.evaluate(() => {
+    const e = document.activeElement;
+    if (e.id) return `#${e.id}`;
+    const href = e.getAttribute('href');
+    return `${e.tagName.toLowerCase()}${href ? `[href="${href}"]` : ''}:${e.textContent.trim()}`;
+  });
   const reached = [];
   for (let i = 0; i < 8; ++i) {
     await p.keyboard.press('Tab');
-    reached.push(await p.evaluate(() => {
-      const e = document.activeElement;
-      if (e.id) return `#${e.id}`;
-      return `${e.tagName.toLowerCase()}${e.getAttribute('href') ? `[href="${e.getAttribute('href')}"]` : ''}` +
-             `:${e.textContent.trim()}`;
-    }));
+    reached.push(await focused());
   }
-  for (const link of ['a[href="/"]:Accounts', 'a[href="/bulk"]:Bulk API', 'a[href="/ops"]:Operations']) {
+  const links = ['a[href="/"]:Accounts', 'a[href="/bulk"]:Bulk API', 'a[href="/ops"]:Operations'];
+  for (const link of links) {
     assert.ok(reached.includes(link), `Tab reaches ${link}; reached ${reached.join(', ')}`);
   }
   assert.ok(reached.includes('#q'), `Tab reaches the search field; reached ${reached.join(', ')}`);
@@ -232,12 +245,14 @@ test('Tab reaches the navigation links and the search field', () => withLogs(asy
   await Promise.all([p.waitForNavigation(), p.keyboard.press('Enter')]);
   assert.equal(new URL(p.url()).searchParams.get('q'), 'Quokka');
   watch.assertClean();
-}));
-
-test('no page of any test above logged a CSP violation or an uncaught error, or opened a dialog', () => {
-  for (const {watch} of pages.values()) {
-    assert.deepEqual(watch.seen.cspViolations, []);
-    assert.deepEqual(watch.seen.pageErrors, []);
-    assert.deepEqual(watch.seen.dialogs, []);
-  }
 });
+
+test(
+    'no page of any test above logged a CSP violation or an uncaught error, or opened a dialog',
+    () => {
+      for (const {watch} of pages.values()) {
+        assert.deepEqual(watch.seen.cspViolations, []);
+        assert.deepEqual(watch.seen.pageErrors, []);
+        assert.deepEqual(watch.seen.dialogs, []);
+      }
+    });

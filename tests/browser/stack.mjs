@@ -83,7 +83,9 @@ class Child {
     running.add(this);
   }
 
-  get alive() { return this.exitCode === undefined && this.exitSignal === undefined && !this.spawnError; }
+  get alive() {
+    return this.exitCode === undefined && this.exitSignal === undefined && !this.spawnError;
+  }
 
   log() {
     try {
@@ -95,7 +97,8 @@ class Child {
 
   describeExit() {
     if (this.spawnError) return `could not start: ${this.spawnError.message}`;
-    return this.exitSignal ? `was killed by ${this.exitSignal}` : `exited with status ${this.exitCode}`;
+    return this.exitSignal ? `was killed by ${this.exitSignal}` :
+                             `exited with status ${this.exitCode}`;
   }
 
   // SIGTERM to the group, SIGKILL after `graceMs`.
@@ -128,11 +131,17 @@ async function waitFor(what, child, timeoutMs, ready) {
     }
     if (await ready().catch(() => false)) return;
     if (Date.now() > deadline) {
-      throw new Error(`${what} was not ready after ${timeoutMs / 1000} s` +
-                      (child ? `:\n${tail(child.log())}` : ''));
+      throw new Error(
+          `${what} was not ready after ${timeoutMs / 1000} s` +
+          (child ? `:\n${tail(child.log())}` : ''));
     }
     await sleep(50);
   }
+}
+
+async function answers200(url) {
+  const res = await fetch(url, {signal: AbortSignal.timeout(1000)});
+  return res.status === 200;
 }
 
 function tail(text, lines = 40) {
@@ -187,6 +196,7 @@ export class OrgApi {
         ...(body === undefined ? {} : {'Content-Type': 'application/json'}),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
     });
     const text = await res.text();
     const json = text ? JSON.parse(text) : null;
@@ -197,14 +207,18 @@ export class OrgApi {
   }
 
   query(soql) {
-    return this.request('GET', `/services/data/v${this.version}/query?q=${encodeURIComponent(soql)}`);
+    return this.request(
+        'GET', `/services/data/v${this.version}/query?q=${encodeURIComponent(soql)}`);
   }
 
-  async count(soql) { return (await this.query(soql)).totalSize; }
+  async count(soql) {
+    return (await this.query(soql)).totalSize;
+  }
 
   // The new record's Id.
   async create(sobject, fields) {
-    const answer = await this.request('POST', `/services/data/v${this.version}/sobjects/${sobject}`, fields);
+    const answer =
+        await this.request('POST', `/services/data/v${this.version}/sobjects/${sobject}`, fields);
     return answer.id;
   }
 
@@ -253,8 +267,16 @@ export class Stack {
   async startRedis() {
     const port = await freePort();
     const child = this.spawn('redis', 'redis-server', [
-      '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--dir', this.dir,
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
     ]);
     await waitFor('redis-server', child, 10_000, () => redisPing(port));
     this.redisUrl = `redis://127.0.0.1:${port}`;
@@ -263,10 +285,19 @@ export class Stack {
   async startDevorg(args) {
     this.webPort = await freePort();  // the org sends its invocations there
     const envFile = path.join(this.dir, 'devorg.env');
-    const child = this.spawn('devorg', this.binary, [
-      'devorg', '--port', '0', '--env-file', envFile,
-      '--app-url', `http://127.0.0.1:${this.webPort}`, ...args,
-    ], {LOG_LEVEL: 'info'});
+    const child = this.spawn(
+        'devorg', this.binary,
+        [
+          'devorg',
+          '--port',
+          '0',
+          '--env-file',
+          envFile,
+          '--app-url',
+          `http://127.0.0.1:${this.webPort}`,
+          ...args,
+        ],
+        {LOG_LEVEL: 'info'});
     await waitFor('the local org (devorg)', child, 30_000, async () => existsSync(envFile));
     this.orgEnv = parseEnvFile(readFileSync(envFile, 'utf8'));
     this.connections = (this.orgEnv.CONNECTION_NAMES || '').split(',').filter(Boolean);
@@ -287,10 +318,10 @@ export class Stack {
 
   async startWeb(extra) {
     const port = this.webPort;
-    const child = this.spawn('web', this.binary, ['web'],
-                             this.appEnv({PORT: String(port), WEB_THREADS: '2', ...extra}));
+    const child = this.spawn(
+        'web', this.binary, ['web'], this.appEnv({PORT: String(port), WEB_THREADS: '2', ...extra}));
     this.url = `http://127.0.0.1:${port}`;
-    await waitFor('web', child, 15_000, async () => (await fetch(`${this.url}/readyz`)).status === 200);
+    await waitFor('web', child, 15_000, () => answers200(`${this.url}/readyz`));
   }
 
   async startWorker(extra) {
@@ -303,10 +334,12 @@ export class Stack {
     if (!this.orgApis.has(connection)) {
       const env = this.orgEnv;
       const res = await fetch(`${env.HEROKU_APPLINK_API_URL}/authorizations/${connection}`, {
-        headers: {Authorization: `Bearer ${env.HEROKU_APPLINK_TOKEN}`, 'X-App-UUID': env.HEROKU_APP_ID},
+        headers:
+            {Authorization: `Bearer ${env.HEROKU_APPLINK_TOKEN}`, 'X-App-UUID': env.HEROKU_APP_ID},
       });
       if (res.status !== 200) {
-        throw new Error(`AppLink refused the authorization of ${connection}: ${res.status} ${await res.text()}`);
+        const why = `${res.status} ${await res.text()}`;
+        throw new Error(`AppLink refused the authorization of ${connection}: ${why}`);
       }
       this.orgApis.set(connection, new OrgApi(connection, await res.json()));
     }
@@ -329,13 +362,17 @@ export class Stack {
 
   // Whether every process is still running, and the tails of their logs: for a failed assertion.
   failure() {
-    return this.children.map((c) => `--- ${c.name} (pid ${c.pid}, ${c.alive ? 'running' : c.describeExit()}):\n` +
-                                     tail(c.log(), 20)).join('\n');
+    return this.children
+        .map(
+            (c) => `--- ${c.name} (pid ${c.pid}, ${c.alive ? 'running' : c.describeExit()}):\n` +
+                tail(c.log(), 20))
+        .join('\n');
   }
 
   async stop() {
     // web and worker first, then the org and Redis they use.
-    await Promise.all(this.children.filter((c) => c.name === 'web' || c.name === 'worker').map((c) => c.stop()));
+    await Promise.all(
+        this.children.filter((c) => c.name === 'web' || c.name === 'worker').map((c) => c.stop()));
     await Promise.all(this.children.map((c) => c.stop()));
     if (!process.env.PE_KEEP_LOGS) rmSync(this.dir, {recursive: true, force: true});
   }
