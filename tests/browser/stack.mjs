@@ -35,8 +35,9 @@ export function freePort() {
   });
 }
 
-// Every group still running, for the last-resort kill on exit.
+// Every group still running, for the last-resort kill on exit, and the log folders to remove.
 const running = new Set();
+const folders = new Set();
 function killAllNow() {
   for (const child of running) {
     try {
@@ -46,6 +47,10 @@ function killAllNow() {
     }
   }
   running.clear();
+  if (!process.env.PE_KEEP_LOGS) {
+    for (const dir of folders) rmSync(dir, {recursive: true, force: true});
+  }
+  folders.clear();
 }
 process.on('exit', killAllNow);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -254,6 +259,7 @@ export class Stack {
   constructor(binary) {
     this.binary = binary;
     this.dir = mkdtempSync(path.join(tmpdir(), 'pe-browser-'));
+    folders.add(this.dir);
     this.children = [];
     this.orgApis = new Map();
   }
@@ -375,5 +381,6 @@ export class Stack {
         this.children.filter((c) => c.name === 'web' || c.name === 'worker').map((c) => c.stop()));
     await Promise.all(this.children.map((c) => c.stop()));
     if (!process.env.PE_KEEP_LOGS) rmSync(this.dir, {recursive: true, force: true});
+    folders.delete(this.dir);
   }
 }
