@@ -99,9 +99,10 @@ TEST_F(PagesWeb, WithoutAPasswordThePagesAreOffAndSayHowToTurnThemOn) {
 
 TEST_F(PagesWeb, AShortPasswordStopsWebAtStart) {
   auto port = test::free_port();
-  auto short_env = std::map<std::string, std::string>{
-      {"REDIS_URL", redis.url()}, {"PORT", std::to_string(port)},
-      {"PRICING_UI_PASSWORD", "short"}, {"PRICING_INVOCATION_AUTH", "dev"}};
+  auto short_env = std::map<std::string, std::string>{{"REDIS_URL", redis.url()},
+                                                      {"PORT", std::to_string(port)},
+                                                      {"PRICING_UI_PASSWORD", "short"},
+                                                      {"PRICING_INVOCATION_AUTH", "dev"}};
   auto process = test::Process::start({PE_BINARY, "web"}, short_env);
   EXPECT_EQ(process.wait(10s), 2);
   EXPECT_NE(process.output().find("PRICING_UI_PASSWORD"), std::string::npos);
@@ -118,8 +119,8 @@ TEST_F(PagesWeb, APageWithoutASessionSendsToTheLoginAndComesBack) {
   EXPECT_EQ(json.status, 401);
   EXPECT_NE(json.body.find("\"unauthenticated\""), std::string::npos);
   // A login page names the next page; a foreign one is not followed.
-  auto login = request("POST", "/login", {}, std::string("password=") + kPassword +
-                                                 "&next=%2F%2Fevil.example%2F");
+  auto login = request("POST", "/login", {},
+                       std::string("password=") + kPassword + "&next=%2F%2Fevil.example%2F");
   EXPECT_EQ(login.status, 303);
   EXPECT_EQ(login.header("location"), "/");
 }
@@ -139,8 +140,8 @@ TEST_F(PagesWeb, TheSessionCookieIsStrictAndRedisHoldsOnlyItsHash) {
   EXPECT_EQ(dump.find(token), std::string::npos);
   EXPECT_EQ(web->output().find(token), std::string::npos);
   // Behind Heroku's router (X-Forwarded-Proto: https) the cookie is Secure.
-  auto proxied = request("POST", "/login", {"X-Forwarded-Proto: https"},
-                         std::string("password=") + kPassword);
+  auto proxied =
+      request("POST", "/login", {"X-Forwarded-Proto: https"}, std::string("password=") + kPassword);
   EXPECT_NE(proxied.header("set-cookie").find("; Secure"), std::string::npos);
 }
 

@@ -205,6 +205,12 @@ void PageRoutes::add_routes(net::Router& router) {
              [](net::Request&) -> asio::awaitable<net::Response> {
                co_return asset(script(), "text/javascript; charset=utf-8");
              });
+  // Browsers ask for it on their own; the pages have no icon.
+  router.add(http::verb::get, "/favicon.ico", [](net::Request&) -> asio::awaitable<net::Response> {
+    auto res = net::empty_response(http::status::no_content);
+    res.set(http::field::cache_control, "public, max-age=86400");
+    co_return res;
+  });
   router.add(http::verb::get, "/login", [this](net::Request& req) { return login_form(req); });
   router.add(http::verb::post, "/login", [this](net::Request& req) { return login(req); },
              {.body_limit = kFormBodyLimit, .content_types = kFormTypes});
