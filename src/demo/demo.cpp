@@ -211,6 +211,8 @@ struct Flow {
         << "  the local org   " << stack.org_url()
         << " (GET /devorg/notifications, /devorg/stats)\n"
         << "  web             " << stack.web_url() << " (GET /metrics)\n"
+        << "  the pages       " << stack.web_url() << "/ (Accounts, /bulk, /ops), password "
+        << stack.ui_password() << "\n"
         << "  redis           " << redact(stack.redis_url()) << "\n"
         << "  environment     " << stack.org_url() << "/devorg/env\n";
     out.flush();

@@ -219,6 +219,7 @@ asio::awaitable<Result<void>> DemoStack::start(net::HttpClient& client) {
   web_url_ = "http://127.0.0.1:" + std::to_string(*port);
   webhook_token_ = random_hex(24);
   seal_key_ = random_hex(32);
+  ui_password_ = random_hex(9);
   auto org = co_await start_org();
   if (!org) co_return org;
   auto web = co_await start_web(client, *port);
@@ -276,6 +277,7 @@ asio::awaitable<Result<void>> DemoStack::start_web(net::HttpClient& client, int 
               {"PRICING_WEBHOOK_TOKEN", webhook_token_},
               {"PRICING_FLUSH_SECONDS", "2"},
               {"PRICING_SEAL_KEY", seal_key_},
+              {"PRICING_UI_PASSWORD", ui_password_},
               {"PRICING_DEVORG_URL", org_url_}});
   if (!options_.rules.empty()) env["PRICING_RULES"] = options_.rules.string();
   auto child = spawn("web", {options_.binary.string(), "web"}, std::move(env));

@@ -60,6 +60,7 @@ class DemoStack {
 
   const std::string& redis_url() const { return redis_url_; }
   const std::string& web_url() const { return web_url_; }
+  const std::string& ui_password() const { return ui_password_; }
   const std::string& org_url() const { return org_url_; }
   // The environment the org wrote (HEROKU_APPLINK_*, CONNECTION_NAMES, ...).
   const Env& org_env() const { return org_env_; }
@@ -87,6 +88,7 @@ class DemoStack {
   std::string redis_prefix_;  // PRICING_REDIS_PREFIX for the roles; empty: the default
   std::string webhook_token_;
   std::string seal_key_;  // PRICING_SEAL_KEY of web and worker: 32 random bytes in hex
+  std::string ui_password_;  // PRICING_UI_PASSWORD of web: the pages' password, printed once
   std::string web_url_;
   std::string org_url_;
   Env org_env_;
