@@ -78,10 +78,10 @@ int main(int argc, char** argv) {
       "devorg", "Serve the local org: a Salesforce REST API look-alike with AppLink endpoints");
   devorg->add_option("--port", devorg_options.port, "Port to listen on (default 8111; 0: any)");
   devorg->add_option("--host", devorg_options.host, "Address to listen on (default 127.0.0.1)");
-  devorg
-      ->add_option("--seed", devorg_options.seed_opportunities,
-                   "Load sample data with N opportunities (default: none)")
-      ->check(CLI::Range(0, 1'000'000));
+  auto* devorg_seed = devorg
+                          ->add_option("--seed", devorg_options.seed_opportunities,
+                                       "Load sample data with N opportunities (default: none)")
+                          ->check(CLI::Range(0, 1'000'000));
   devorg->add_option("--seed-value", devorg_options.seed_value,
                      "Which sample data: the same value gives the same records (default 1)");
   devorg->add_option("--db", devorg_options.db_path,
@@ -96,8 +96,15 @@ int main(int argc, char** argv) {
       ->add_option("--token-ttl", devorg_options.token_ttl_seconds,
                    "Access tokens expire after this many seconds (default: never)")
       ->check(CLI::Range(int64_t{0}, int64_t{86'400 * 365}));
-  devorg->add_option("--connection", devorg_options.connection_name,
-                     "The AppLink connection name it answers for (default devorg)");
+  auto* devorg_connection =
+      devorg->add_option("--connection", devorg_options.connection_name,
+                         "The AppLink connection name it answers for (default devorg)");
+  devorg
+      ->add_option("--orgs", devorg_options.orgs,
+                   "Serve several orgs: name=N,... (N seeded opportunities), e.g. "
+                   "sales=300,support=50,empty=0; each on its own port from --port on")
+      ->excludes(devorg_seed)
+      ->excludes(devorg_connection);
   devorg->add_option("--app-url", devorg_options.app_url,
                      "The app POST /devorg/invocations calls (default http://127.0.0.1:8080)");
   devorg->add_option("--fault-error-rate", devorg_options.fault_error_rate,
@@ -106,6 +113,10 @@ int main(int argc, char** argv) {
                      "Answer this share with 429 REQUEST_LIMIT_EXCEEDED (0 to 1)");
   devorg->add_option("--fault-latency-ms", devorg_options.fault_latency_ms,
                      "Add this much latency to every API answer");
+  devorg->add_option("--fault-bulk-rows-per-second", devorg_options.fault_bulk_rows_per_second,
+                     "Process Bulk API ingest rows at most this fast (default 0: no limit)");
+  devorg->add_option("--fault-orgs", devorg_options.fault_orgs,
+                     "The --fault-* flags apply to these orgs only (a,b; default: all)");
 
   pe::applink::InvokeOptions invoke_options;
   auto* invoke = app.add_subcommand(

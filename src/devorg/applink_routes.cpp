@@ -1,6 +1,10 @@
 // applink_routes.cpp: Heroku AppLink's authorization endpoint, the older Integration endpoint, and
 // the Heroku Eventing publish URL, as the local org plays them (salesforce-facts.md, sections 4
 // and 7). Secrets are compared in constant time and never echoed.
+//
+// One add-on for every org of the process (OrgDirectory): a connection name finds its org, and
+// what the answer needs of that org's sessions or event bus is done on the org's own thread
+// (on_org_thread), so the org that serves the request never touches another's state.
 #include "common/json_exact.hpp"
 #include "common/json_text.hpp"
 #include "devorg/org_state.hpp"
@@ -15,6 +19,62 @@ namespace http = net::http;
 using net::Request;
 using net::Response;
 
+// An org's AppLink authorization, with a fresh shared session of its integration user. On the
+// org's own thread.
+json::object authorization(OrgState& org) {
+  std::string token = org.sessions->shared(org.store->user_id(), org.faults.token_ttl());
+  std::string now = salesforce_datetime(std::chrono::system_clock::now());
+  return {{"id", org.tokens->app_id()},
+          {"status", "authorized"},
+          {"org", json::object{{"id", org.store->org_id().str()},
+                               {"developer_name", org.name},
+                               {"instance_url", org.base_url},
+                               {"type", "SalesforceOrg"},
+                               {"api_version", "62.0"},
+                               {"user_auth", json::object{{"username", "integration@devorg.local"},
+                                                          {"user_id", org.store->user_id().str()},
+                                                          {"access_token", token}}}}},
+          {"created_at", now},
+          {"created_by", "integration@devorg.local"},
+          {"created_via_app", "pricing-engine-devorg"},
+          {"last_modified_at", now},
+          {"last_modified_by", "integration@devorg.local"},
+          {"redirect_uri", nullptr}};
+}
+
+// The Integration endpoint's answer for an org. On the org's own thread.
+json::object integration_authorization(OrgState& org) {
+  std::string token = org.sessions->shared(org.store->user_id(), org.faults.token_ttl());
+  return {{"access_token", token},
+          {"api_version", "62.0"},
+          {"namespace", ""},
+          {"org_id", org.store->org_id().str()},
+          {"org_domain_url", org.base_url},
+          {"user_id", org.store->user_id().str()},
+          {"username", "integration@devorg.local"},
+          {"datacloud_token", nullptr},
+          {"datacloud_instance_url", nullptr}};
+}
+
+OrgState* named_org(OrgState& org, std::string_view name) {
+  if (org.directory == nullptr) return name == org.name ? &org : nullptr;
+  return org.directory->find(name);
+}
+
+// The org an Eventing publication goes to: the one whose Ids include the body's CreatedById (a
+// publication targets one org; here the publisher's user says which), else the first.
+OrgState& eventing_target(OrgState& org, const json::object& body) {
+  OrgState& first = org.directory ? org.directory->first() : org;
+  const json::value* by = body.if_contains("CreatedById");
+  if (by && by->is_object() && by->as_object().size() == 1) {
+    by = &by->as_object().begin()->value();  // an Avro union, {"string": "005..."}
+  }
+  if (!org.directory || !by || !by->is_string()) return first;
+  auto id = SalesforceId::parse(by->as_string());
+  OrgState* owner = id ? org.directory->minted(*id) : nullptr;
+  return owner ? *owner : first;
+}
+
 }  // namespace
 
 void add_applink_routes(net::Router& r, OrgState& org) {
@@ -28,31 +88,12 @@ void add_applink_routes(net::Router& r, OrgState& org) {
           if (!same_secret(req.header("X-App-UUID"), org.tokens->app_id())) {
             co_return applink_error(403, "Forbidden", "X-App-UUID does not match this add-on");
           }
-          if (req.param("name") != org.options.connection_name ||
-              req.param("addon") != org.tokens->app_id()) {
+          OrgState* target = named_org(org, req.param("name"));
+          if (target == nullptr || req.param("addon") != org.tokens->app_id()) {
             co_return applink_error(404, "Not Found", "Authorization not found");
           }
-          std::string token = org.sessions->shared(org.store->user_id(), org.faults.token_ttl());
-          std::string now = salesforce_datetime(std::chrono::system_clock::now());
-          json::object body{
-              {"id", org.tokens->app_id()},
-              {"status", "authorized"},
-              {"org",
-               json::object{{"id", org.store->org_id().str()},
-                            {"developer_name", org.options.connection_name},
-                            {"instance_url", org.base_url},
-                            {"type", "SalesforceOrg"},
-                            {"api_version", "62.0"},
-                            {"user_auth", json::object{{"username", "integration@devorg.local"},
-                                                       {"user_id", org.store->user_id().str()},
-                                                       {"access_token", token}}}}},
-              {"created_at", now},
-              {"created_by", "integration@devorg.local"},
-              {"created_via_app", "pricing-engine-devorg"},
-              {"last_modified_at", now},
-              {"last_modified_by", "integration@devorg.local"},
-              {"redirect_uri", nullptr}};
-          co_return json_answer(200, body);
+          auto answer = [target] { return json_answer(200, authorization(*target)); };
+          co_return co_await on_org_thread(*target, std::move(answer));
         });
 
   // POST {HEROKU_INTEGRATION_API_URL}/invocations/authorization {"org_name": ...}
@@ -67,21 +108,14 @@ void add_applink_routes(net::Router& r, OrgState& org) {
           if (!name || !name->is_string()) {
             co_return json_answer(400, json::object{{"message", "org_name is required"}});
           }
-          if (name->as_string() != org.options.connection_name) {
+          OrgState* target = named_org(org, name->as_string());
+          if (target == nullptr) {
             co_return json_answer(
                 404,
                 json::object{{"message", "Org not found: " + printable(name->as_string(), 80)}});
           }
-          std::string token = org.sessions->shared(org.store->user_id(), org.faults.token_ttl());
-          co_return json_answer(200, json::object{{"access_token", token},
-                                                  {"api_version", "62.0"},
-                                                  {"namespace", ""},
-                                                  {"org_id", org.store->org_id().str()},
-                                                  {"org_domain_url", org.base_url},
-                                                  {"user_id", org.store->user_id().str()},
-                                                  {"username", "integration@devorg.local"},
-                                                  {"datacloud_token", nullptr},
-                                                  {"datacloud_instance_url", nullptr}});
+          auto answer = [target] { return json_answer(200, integration_authorization(*target)); };
+          co_return co_await on_org_thread(*target, std::move(answer));
         },
         {.body_limit = 64 * 1024, .content_types = {"application/json"}});
 
@@ -96,13 +130,18 @@ void add_applink_routes(net::Router& r, OrgState& org) {
           if (!body || !body->is_object()) {
             co_return json_answer(400, json::object{{"message", "the body must be a JSON object"}});
           }
-          auto replay = org.events.publish_eventing(req.param("publication"), body->as_object(),
-                                                    org.store->user_id());
-          if (!replay) {
-            co_return json_answer(replay.error().http_status,
-                                  json::object{{"message", replay.error().message}});
-          }
-          co_return json_answer(200, json::object{{"replay_id", *replay}});
+          OrgState& target = eventing_target(org, body->as_object());
+          std::string publication(req.param("publication"));
+          auto publish = [&target, publication, fields = std::move(body->as_object())] {
+            auto replay =
+                target.events.publish_eventing(publication, fields, target.store->user_id());
+            if (!replay) {
+              return json_answer(replay.error().http_status,
+                                 json::object{{"message", replay.error().message}});
+            }
+            return json_answer(200, json::object{{"replay_id", *replay}});
+          };
+          co_return co_await on_org_thread(target, std::move(publish));
         },
         {.body_limit = 256 * 1024, .content_types = {"application/json"}});
 }

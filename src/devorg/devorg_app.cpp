@@ -8,12 +8,16 @@
 #include "net/http_server.hpp"
 #include "net/http_url.hpp"
 
+#include <boost/asio/signal_set.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <charconv>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <latch>
+#include <thread>
 
 namespace pe::devorg {
 namespace {
@@ -32,6 +36,20 @@ json::object event_json(const PlatformEvent& e) {
           {"CreatedById", e.created_by.str()},
           {"CreatedDate", e.created_date},
           {"fields", e.fields}};
+}
+
+// The org `?org=NAME` names (this one when absent), or nullptr when no org has that name.
+OrgState* faults_target(OrgState& org, const Request& req) {
+  std::string name = query_value(req.query, "org");
+  if (name.empty() || name == org.name) return &org;
+  return org.directory ? org.directory->find(name) : nullptr;
+}
+
+Response unknown_org(const Request& req) {
+  return json_answer(
+      404, to_json(ApiError("NOT_FOUND",
+                            "No org named '" + printable(query_value(req.query, "org"), 40) + "'",
+                            404)));
 }
 
 int64_t number_param(std::string_view query, std::string_view name, int64_t fallback) {
@@ -76,21 +94,6 @@ Actor OrgState::actor_for(const Session& session) const {
   return actor;
 }
 
-std::vector<std::pair<std::string, std::string>> OrgState::app_env() const {
-  std::string events_url = base_url;
-  events_url.insert(events_url.find("://") + 3,
-                    tokens->events_user() + ":" + tokens->events_password() + "@");
-  return {{"HEROKU_APPLINK_API_URL", base_url + "/addons/" + tokens->app_id()},
-          {"HEROKU_APPLINK_TOKEN", tokens->applink_token()},
-          {"HEROKU_APP_ID", tokens->app_id()},
-          {"CONNECTION_NAMES", options.connection_name},
-          {"HEROKU_INTEGRATION_API_URL", base_url + "/integration"},
-          {"HEROKU_INTEGRATION_TOKEN", tokens->integration_token()},
-          {"HEROKUEVENTS_PUBLISH_URL", events_url + "/events/publish"},
-          // The org's URL is http, not https: the app accepts it as an orgDomainUrl only when told.
-          {"PRICING_DEVORG_URL", base_url}};
-}
-
 void OrgState::publish_changes(std::string_view client) {
   if (pending_changes.empty()) return;
   if (feed) {
@@ -124,19 +127,30 @@ void add_devorg_routes(net::Router& r, OrgState& org) {
     org.stats.reset();
     co_return net::empty_response(http::status::no_content);
   });
-  r.add(http::verb::get, "/devorg/faults", [&org](Request&) -> asio::awaitable<Response> {
-    co_return json_answer(200, org.faults.to_json());
+  // ?org=NAME: another org's faults, asked of that org's own thread (any org's port serves it;
+  // the first org's is the one a test or page knows).
+  r.add(http::verb::get, "/devorg/faults", [&org](Request& req) -> asio::awaitable<Response> {
+    OrgState* target = faults_target(org, req);
+    if (target == nullptr) co_return unknown_org(req);
+    auto read = [target] { return json_answer(200, target->faults.to_json()); };
+    co_return co_await on_org_thread(*target, std::move(read));
   });
   r.add(http::verb::post, "/devorg/faults",
         [&org](Request& req) -> asio::awaitable<Response> {
+          OrgState* target = faults_target(org, req);
+          if (target == nullptr) co_return unknown_org(req);
           auto body = parse_json_exact(req.body());
           if (!body || !body->is_object()) {
             co_return json_answer(
                 400, to_json(ApiError("JSON_PARSER_ERROR", "the body must be a JSON object")));
           }
-          auto done = org.faults.configure(body->as_object());
-          if (!done) co_return json_answer(400, to_json(done.error()));
-          co_return json_answer(200, org.faults.to_json());
+          json::object changes = std::move(body->as_object());
+          auto configure = [target, changes = std::move(changes)] {
+            auto done = target->faults.configure(changes);
+            if (!done) return json_answer(400, to_json(done.error()));
+            return json_answer(200, target->faults.to_json());
+          };
+          co_return co_await on_org_thread(*target, std::move(configure));
         },
         {.body_limit = 16 * 1024, .content_types = {"application/json"}});
   r.add(http::verb::get, "/devorg/events", [&org](Request& req) -> asio::awaitable<Response> {
@@ -188,101 +202,249 @@ Result<void> write_env_file(const std::string& path,
   return {};
 }
 
+// How one org of the process is made (OrgSpec plus what follows from its place in --orgs).
+struct OrgPlan {
+  OrgSpec spec;
+  std::string db_path;      // "" in memory
+  std::string instance;     // StoreOptions::instance
+  uint64_t seed_value = 1;  // which sample data
+  bool faulted = true;      // the --fault-* flags apply to it
+};
+
+Result<std::vector<OrgPlan>> plan_orgs(const DevorgOptions& options) {
+  std::vector<OrgPlan> plans;
+  if (options.orgs.empty()) {
+    plans.push_back({.spec = {options.connection_name, options.seed_opportunities},
+                     .db_path = options.db_path,
+                     .instance = "00",
+                     .seed_value = options.seed_value});
+  } else {
+    auto specs = parse_org_specs(options.orgs);
+    if (!specs) return specs.error();
+    std::vector<std::string> taken;
+    for (size_t i = 0; i < specs->size(); ++i) {
+      OrgSpec& spec = (*specs)[i];
+      taken.push_back(org_instance(spec.name, taken));
+      std::string db = options.db_path.empty() ? "" : options.db_path + "." + spec.name;
+      plans.push_back({.spec = std::move(spec),
+                       .db_path = std::move(db),
+                       .instance = taken.back(),
+                       .seed_value = options.seed_value + i});
+    }
+  }
+  if (options.fault_orgs.empty()) return plans;
+  for (auto& plan : plans) plan.faulted = false;
+  std::string_view names = options.fault_orgs;
+  while (!names.empty()) {
+    std::string_view name = names.substr(0, names.find(','));
+    auto it = std::find_if(plans.begin(), plans.end(),
+                           [&](const OrgPlan& p) { return p.spec.name == name; });
+    if (it == plans.end()) {
+      return Error{Errc::invalid_argument,
+                   "--fault-orgs: no org is named '" + printable(name, 40) + "'"};
+    }
+    it->faulted = true;
+    names.remove_prefix(std::min(names.size(), name.size() + 1));
+  }
+  return plans;
+}
+
+// The --fault-* flags as POST /devorg/faults takes them.
+json::object flag_faults(const DevorgOptions& options) {
+  return {{"error_rate", options.fault_error_rate},
+          {"limit_rate", options.fault_limit_rate},
+          {"latency_ms", options.fault_latency_ms},
+          {"bulk_rows_per_second", options.fault_bulk_rows_per_second}};
+}
+
+// Opens the org's store (seeding an empty one), its users and its sessions.
+Result<std::unique_ptr<OrgState>> open_org(const DevorgOptions& options, const OrgPlan& plan) {
+  auto store = Store::open({.path = plan.db_path, .instance = plan.instance});
+  if (!store) return Error{Errc::unavailable, store.error().message};
+  auto org = std::make_unique<OrgState>();
+  org->options = options;
+  org->name = plan.spec.name;
+  org->store = std::move(*store);
+  // A file keeps the instance it was made with: the org Id says which.
+  org->instance = std::string(org->store->org_id().str().substr(3, 2));
+  // A file database keeps what it had: sample data goes only into an empty org.
+  auto existing = org->store->query("SELECT COUNT() FROM Account", {});
+  bool empty = existing && existing->total_size == 0;
+  if (plan.spec.opportunities > 0 && !empty) {
+    log::Logger().info("devorg_seed_skipped",
+                       {{"org", org->name}, {"reason", "the database already holds records"}});
+  }
+  if (plan.spec.opportunities > 0 && empty) {
+    auto seeded =
+        org->store->seed({.opportunities = plan.spec.opportunities, .seed = plan.seed_value});
+    if (!seeded) return Error{Errc::unavailable, seeded.error().message};
+  }
+  if (plan.faulted) {
+    auto faults = org->faults.configure(flag_faults(options));
+    if (!faults) return Error{Errc::invalid_argument, faults.error().message};
+  }
+  auto ttl = org->faults.configure(json::object{{"token_ttl_seconds", options.token_ttl_seconds}});
+  if (!ttl) return Error{Errc::invalid_argument, ttl.error().message};
+  if (auto users = ensure_users(*org->store, org->access); !users) {
+    return Error{Errc::unavailable, users.error().message};
+  }
+  org->sessions = std::make_unique<Sessions>(org->store->org_id());
+  org->bulk = std::make_unique<BulkJobs>(*org->store, org->store->user_id());
+  OrgState* self = org.get();
+  org->store->on_change([self](const Change& c) { self->pending_changes.push_back(c); });
+  return org;
+}
+
+// The router of one org, built on its server thread. Every org's thread first records its
+// io_context, then waits at `ready` for all the others: no org serves a request before every
+// org's io is known, so on_org_thread() can always reach the org it needs.
+std::shared_ptr<net::Router> org_router(OrgState& org, net::ThreadContext& thread,
+                                        std::latch& ready) {
+  org.io = &thread.io;
+  ready.arrive_and_wait();
+  org.client = std::make_unique<net::HttpClient>(net::HttpClient::create(thread.io).value());
+  // The webhook gets the first org's change events only: the app's webhook prices the changes
+  // of one connection (PRICING_CONNECTION, else the first of CONNECTION_NAMES).
+  bool first = org.directory == nullptr || &org.directory->first() == &org;
+  if (!org.options.webhook_url.empty() && first) {
+    org.feed = std::make_unique<ChangeEventFeed>(
+        thread.io.get_executor(), *org.client,
+        FeedOptions{.webhook_url = org.options.webhook_url, .token = org.options.webhook_token});
+    org.feed->start();
+  }
+  auto router = std::make_shared<net::Router>();
+  add_rest_routes(*router, org);
+  add_applink_routes(*router, org);
+  add_devorg_routes(*router, org);
+  add_invocation_routes(*router, org);
+  return router;
+}
+
+// Binds every org's port: the first on --port, the next on --port+1, ... (all any with 0).
+Result<std::vector<std::unique_ptr<net::HttpServer>>> listen_all(
+    const DevorgOptions& options, std::vector<std::unique_ptr<OrgState>>& orgs, std::latch& ready) {
+  std::vector<std::unique_ptr<net::HttpServer>> servers;
+  std::string host = options.host == "0.0.0.0" ? "127.0.0.1" : options.host;
+  for (size_t i = 0; i < orgs.size(); ++i) {
+    net::ServerConfig config;
+    config.address = options.host;
+    config.port = 0;
+    if (options.port != 0) {
+      if (options.port + i > 65535) {
+        return Error{Errc::invalid_argument, "--port " + std::to_string(options.port) +
+                                                 " leaves no port for org " + orgs[i]->name};
+      }
+      config.port = static_cast<uint16_t>(options.port + i);
+    }
+    config.threads = 1;             // the store is one SQLite connection
+    config.handle_signals = false;  // serve_all() stops every org at once
+    OrgState& org = *orgs[i];
+    servers.push_back(std::make_unique<net::HttpServer>(
+        config, [&org, &ready](net::ThreadContext& t) { return org_router(org, t, ready); }));
+    if (auto ok = servers.back()->listen(); !ok) return ok.error();
+    org.base_url = "http://" + host + ":" + std::to_string(servers.back()->port());
+  }
+  return servers;
+}
+
+// The first SIGTERM/SIGINT starts every org's graceful shutdown, a second ends them at once: the
+// servers' own signal handling is off, since one server's stop must not look to another like a
+// second signal.
+void stop_on_signals(asio::signal_set& signals,
+                     std::vector<std::unique_ptr<net::HttpServer>>& servers) {
+  signals.async_wait([&signals, &servers](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    bool second = servers.front()->stopping();
+    log::Logger().info(second ? "devorg_shutdown_forced" : "devorg_shutdown_signal",
+                       {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    for (auto& server : servers) second ? server->stop_now() : server->stop();
+    if (!second) stop_on_signals(signals, servers);
+  });
+}
+
+// Serves every org, each on its own thread, until all have stopped; one that stops for any
+// reason (a signal, a start-up failure) stops the others.
+bool serve_all(std::vector<std::unique_ptr<net::HttpServer>>& servers) {
+  asio::io_context control{1};
+  asio::signal_set signals(control, SIGINT, SIGTERM);
+  stop_on_signals(signals, servers);
+  std::thread control_thread([&control] { control.run(); });
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> threads;
+  for (auto& server : servers) {
+    threads.emplace_back([&servers, &failed, &server] {
+      try {
+        server->run();
+      } catch (const std::exception& e) {
+        log::Logger().error("devorg_failed", {{"error", e.what()}});
+        failed = true;
+      }
+      for (auto& other : servers) other->stop();
+    });
+  }
+  for (auto& t : threads) t.join();
+  control.stop();
+  control_thread.join();
+  return !failed;
+}
+
 }  // namespace
 
 int run_devorg(const DevorgOptions& options, const Env&) {
-  auto store = Store::open({.path = options.db_path});
-  if (!store) {
-    std::cerr << "pricing-engine devorg: " << store.error().message << "\n";
-    return 1;
-  }
-  OrgState org;
-  org.options = options;
-  org.store = std::move(*store);
-  // A file database keeps what it had: sample data goes only into an empty org.
-  auto existing = org.store->query("SELECT COUNT() FROM Account", {});
-  bool empty = existing && existing->total_size == 0;
-  if (options.seed_opportunities > 0 && !empty) {
-    log::Logger().info("devorg_seed_skipped", {{"reason", "the database already holds records"}});
-  }
-  if (options.seed_opportunities > 0 && empty) {
-    auto seeded =
-        org.store->seed({.opportunities = options.seed_opportunities, .seed = options.seed_value});
-    if (!seeded) {
-      std::cerr << "pricing-engine devorg: " << seeded.error().message << "\n";
-      return 1;
-    }
-  }
-  auto faults = org.faults.configure(json::object{{"token_ttl_seconds", options.token_ttl_seconds},
-                                                  {"error_rate", options.fault_error_rate},
-                                                  {"limit_rate", options.fault_limit_rate},
-                                                  {"latency_ms", options.fault_latency_ms}});
-  if (!faults) {
-    std::cerr << "pricing-engine devorg: " << faults.error().message << "\n";
-    return 2;
-  }
+  auto fail = [](std::string_view message, int code) {
+    std::cerr << "pricing-engine devorg: " << message << "\n";
+    return code;
+  };
+  auto plans = plan_orgs(options);
+  if (!plans) return fail(plans.error().message, 2);
   if (auto app = net::parse_http_url(options.app_url); !app) {
-    std::cerr << "pricing-engine devorg: --app-url: " << app.error().message << "\n";
-    return 2;
+    return fail("--app-url: " + app.error().message, 2);
   }
-  if (auto users = ensure_users(*org.store, org.access); !users) {
-    std::cerr << "pricing-engine devorg: " << users.error().message << "\n";
-    return 1;
+  FaultInjector probe;  // bad flags are refused before any org is opened or seeded
+  auto flags = probe.configure(flag_faults(options));
+  if (flags)
+    flags = probe.configure(json::object{{"token_ttl_seconds", options.token_ttl_seconds}});
+  if (!flags) return fail(flags.error().message, 2);
+  auto tokens = std::make_shared<const Tokens>();
+  auto signer = std::make_shared<const InvocationSigner>(InvocationSigner::with_random_secret());
+  OrgDirectory directory{.orgs = {}, .named = !options.orgs.empty()};
+  std::vector<std::unique_ptr<OrgState>> orgs;
+  for (const auto& plan : *plans) {
+    auto org = open_org(options, plan);
+    if (!org) return fail(org.error().message, org.error().code == Errc::invalid_argument ? 2 : 1);
+    (*org)->tokens = tokens;
+    (*org)->signer = signer;
+    (*org)->directory = &directory;
+    directory.orgs.push_back(org->get());
+    orgs.push_back(std::move(*org));
   }
-  org.tokens = std::make_unique<Tokens>();
-  org.sessions = std::make_unique<Sessions>(org.store->org_id());
-  org.signer = std::make_unique<InvocationSigner>(InvocationSigner::with_random_secret());
-  org.bulk = std::make_unique<BulkJobs>(*org.store, org.store->user_id());
-  org.store->on_change([&org](const Change& c) { org.pending_changes.push_back(c); });
-
-  net::ServerConfig config;
-  config.address = options.host;
-  config.port = options.port;
-  config.threads = 1;  // the store is one SQLite connection
-  net::HttpServer server(config, [&org](net::ThreadContext& thread) {
-    org.io = &thread.io;
-    org.client = std::make_unique<net::HttpClient>(net::HttpClient::create(thread.io).value());
-    if (!org.options.webhook_url.empty()) {
-      org.feed = std::make_unique<ChangeEventFeed>(
-          thread.io.get_executor(), *org.client,
-          FeedOptions{.webhook_url = org.options.webhook_url, .token = org.options.webhook_token});
-      org.feed->start();
-    }
-    auto router = std::make_shared<net::Router>();
-    add_rest_routes(*router, org);
-    add_applink_routes(*router, org);
-    add_devorg_routes(*router, org);
-    add_invocation_routes(*router, org);
-    return router;
-  });
-  if (auto ok = server.listen(); !ok) {
-    std::cerr << "pricing-engine devorg: " << ok.error().message << "\n";
-    return 1;
-  }
-  std::string host = options.host == "0.0.0.0" ? "127.0.0.1" : options.host;
-  org.base_url = "http://" + host + ":" + std::to_string(server.port());
-  auto env = org.app_env();
+  std::latch ready(static_cast<std::ptrdiff_t>(orgs.size()));
+  auto servers = listen_all(options, orgs, ready);
+  if (!servers) return fail(servers.error().message, 1);
+  auto env = orgs.front()->app_env();
   for (const auto& [key, value] : env) std::cout << key << "=" << value << "\n";
   std::cout.flush();
   if (!options.env_file.empty()) {
     if (auto written = write_env_file(options.env_file, env); !written) {
-      std::cerr << "pricing-engine devorg: " << written.error().message << "\n";
-      return 1;
+      return fail(written.error().message, 1);
     }
   }
-  log::Logger().info("devorg_ready", {{"url", org.base_url},
-                                      {"opportunities", options.seed_opportunities},
-                                      {"db", options.db_path.empty() ? "memory" : options.db_path},
-                                      {"webhook", options.webhook_url},
-                                      {"app_url", options.app_url}});
-  try {
-    server.run();
-  } catch (const std::exception& e) {
-    log::Logger().error("devorg_failed", {{"error", e.what()}});
-    return 1;
+  for (size_t i = 0; i < orgs.size(); ++i) {
+    const OrgState& org = *orgs[i];
+    log::Logger().info("devorg_ready",
+                       {{"org", org.name},
+                        {"org_id", org.store->org_id().str()},
+                        {"url", org.base_url},
+                        {"opportunities", (*plans)[i].spec.opportunities},
+                        {"db", org.options.db_path.empty() ? "memory" : (*plans)[i].db_path},
+                        {"webhook", i == 0 ? options.webhook_url : ""},
+                        {"app_url", options.app_url}});
   }
-  if (org.feed) org.feed->stop();
-  return 0;
+  bool ok = serve_all(*servers);
+  for (auto& org : orgs) {
+    if (org->feed) org->feed->stop();
+  }
+  return ok ? 0 : 1;
 }
 
 }  // namespace pe::devorg

@@ -40,6 +40,12 @@ ApiResult<void> FaultInjector::configure(const json::object& changes) {
     } else if (key == "invocation_ttl_seconds") {
       if (*value < 0 || *value > 86'400) return bad(key, "must be between 0 and 86400");
       next.invocation_ttl = std::chrono::seconds(static_cast<int64_t>(*value));
+    } else if (key == "bulk_rows_per_second") {
+      if (*value < 0 || *value > 1e9 ||
+          *value != static_cast<double>(static_cast<int64_t>(*value))) {
+        return bad(key, "must be a whole number between 0 and 1000000000");
+      }
+      next.bulk_rows_per_second = static_cast<int64_t>(*value);
     } else if (key == "seed") {
       if (*value < 0) return bad(key, "must not be negative");
       next.seed = static_cast<uint64_t>(*value);
@@ -63,6 +69,7 @@ json::object FaultInjector::to_json() const {
           {"latency_ms", settings_.latency.count()},
           {"token_ttl_seconds", settings_.token_ttl.count()},
           {"invocation_ttl_seconds", settings_.invocation_ttl.count()},
+          {"bulk_rows_per_second", settings_.bulk_rows_per_second},
           {"seed", settings_.seed}};
 }
 

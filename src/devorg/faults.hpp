@@ -12,6 +12,9 @@
 //    "invocation_ttl_seconds": 300,  the `auth` of invocations minted from now on expires after
 //                                this long (default 300; 0 mints tokens that are already
 //                                expired, for tests of the refusal)
+//    "bulk_rows_per_second": 2000,  Bulk API ingest processes at most this many rows a second
+//                                (0, the default: as fast as it can), so that a page can show
+//                                numberRecordsProcessed growing; applies to jobs in progress too
 //    "seed": 7}                  the random choices are reproducible for one seed
 // Only Salesforce API requests (REST, composite, bulk) are faulted, never /devorg/* or AppLink.
 //
@@ -46,6 +49,7 @@ struct FaultSettings {
   std::chrono::milliseconds latency{0};
   std::chrono::seconds token_ttl{0};         // 0: tokens do not expire
   std::chrono::seconds invocation_ttl{300};  // an invocation's auth token
+  int64_t bulk_rows_per_second = 0;          // 0: unlimited
   uint64_t seed = 1;
 };
 
@@ -69,6 +73,7 @@ class FaultInjector {
   std::chrono::milliseconds latency() const { return settings_.latency; }
   std::chrono::seconds token_ttl() const { return settings_.token_ttl; }
   std::chrono::seconds invocation_ttl() const { return settings_.invocation_ttl; }
+  int64_t bulk_rows_per_second() const { return settings_.bulk_rows_per_second; }
 
  private:
   void reseed() { rng_.seed(settings_.seed); }

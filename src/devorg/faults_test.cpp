@@ -14,9 +14,10 @@ json::object parse(std::string_view text) { return json::parse(text).as_object()
 TEST(FaultInjector, NoFaultsByDefault) {
   FaultInjector faults;
   for (int i = 0; i < 1000; ++i) EXPECT_FALSE(faults.next());
-  EXPECT_EQ(json::serialize(faults.to_json()),
-            R"({"error_rate":0E0,"limit_rate":0E0,"limit_status":429,"latency_ms":0,)"
-            R"("token_ttl_seconds":0,"invocation_ttl_seconds":300,"seed":1})");
+  EXPECT_EQ(
+      json::serialize(faults.to_json()),
+      R"({"error_rate":0E0,"limit_rate":0E0,"limit_status":429,"latency_ms":0,)"
+      R"("token_ttl_seconds":0,"invocation_ttl_seconds":300,"bulk_rows_per_second":0,"seed":1})");
 }
 
 TEST(FaultInjector, DrawsTheConfiguredSharesReproducibly) {
@@ -76,6 +77,12 @@ TEST(FaultInjector, RejectsBadSettingsAndChangesNothing) {
   EXPECT_EQ(error(R"({"bogus":1})"), "Unknown fault setting: bogus");
   EXPECT_EQ(error(R"({"invocation_ttl_seconds":-5})"),
             "invocation_ttl_seconds must be between 0 and 86400");
+  EXPECT_EQ(error(R"({"bulk_rows_per_second":-1})"),
+            "bulk_rows_per_second must be a whole number between 0 and 1000000000");
+  EXPECT_EQ(error(R"({"bulk_rows_per_second":2.5})"),
+            "bulk_rows_per_second must be a whole number between 0 and 1000000000");
+  ASSERT_TRUE(faults.configure(parse(R"({"bulk_rows_per_second":2000})")));
+  EXPECT_EQ(faults.bulk_rows_per_second(), 2000);
   ASSERT_TRUE(faults.configure(parse(R"({"invocation_ttl_seconds":0})")));
   EXPECT_EQ(faults.invocation_ttl().count(), 0);
   EXPECT_EQ(faults.latency().count(), 25);

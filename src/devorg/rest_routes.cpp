@@ -5,6 +5,7 @@
 #include "common/log.hpp"
 #include "devorg/describe.hpp"
 #include "devorg/org_state.hpp"
+#include "devorg/route_helpers.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -54,34 +55,6 @@ ApiResult<json::object> read_object(const Request& req) {
     return ApiError("JSON_PARSER_ERROR", "The request body must be a JSON object", 400);
   }
   return std::move(value->as_object());
-}
-
-std::string query_value(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == name && eq != std::string_view::npos) {
-      std::string out;
-      std::string_view v = pair.substr(eq + 1);
-      for (size_t i = 0; i < v.size(); ++i) {
-        if (v[i] == '+') {
-          out.push_back(' ');
-        } else if (v[i] == '%' && i + 2 < v.size() &&
-                   std::isxdigit(static_cast<unsigned char>(v[i + 1])) &&
-                   std::isxdigit(static_cast<unsigned char>(v[i + 2]))) {
-          out.push_back(static_cast<char>(std::stoi(std::string(v.substr(i + 1, 2)), nullptr, 16)));
-          i += 2;
-        } else {
-          out.push_back(v[i]);
-        }
-      }
-      return out;
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return "";
 }
 
 // The `client=` of Sforce-Call-Options, for changeOrigin.
@@ -166,17 +139,55 @@ net::Handler api(OrgState& org, std::string kind, ApiBody body) {
 // whether or not anyone sends requests: slices of about kBulkSlice (chunks of kChunkRows rows,
 // each one transaction whose changes go out as one change-event transaction), then a post, so
 // that the requests that arrived meanwhile are served before the next slice.
+//
+// Paced (the bulk_rows_per_second fault): each slice takes the rows the pace has allowed since
+// the last one (a bucket that holds at most one slice's worth, or one chunk), then waits out the
+// rest of the slice on a timer, so numberRecordsProcessed grows steadily at that rate.
 constexpr auto kBulkSlice = std::chrono::milliseconds(5);
+
+// Processes one paced slice; returns whether work remains. `allowance` carries the fraction of a
+// row the pace allowed but a chunk could not take yet.
+bool paced_slice(OrgState& org, int64_t rate, double& allowance,
+                 std::chrono::steady_clock::time_point& last) {
+  auto now = std::chrono::steady_clock::now();
+  double per_slice = static_cast<double>(rate) * std::chrono::duration<double>(kBulkSlice).count();
+  double cap = std::max(per_slice, static_cast<double>(BulkJobs::kChunkRows));
+  allowance = std::min(cap, allowance + static_cast<double>(rate) *
+                                            std::chrono::duration<double>(now - last).count());
+  last = now;
+  bool more = org.bulk->busy();
+  while (more && allowance >= 1) {
+    auto rows = static_cast<size_t>(std::min(allowance, static_cast<double>(BulkJobs::kChunkRows)));
+    org.pending_changes.clear();
+    more = org.bulk->step(rows);
+    org.publish_changes("bulkapi");
+    allowance -= static_cast<double>(rows);
+  }
+  return more;
+}
 
 asio::awaitable<void> process_bulk(OrgState& org) {
   bool more = true;
+  double allowance = 0;
+  auto last = std::chrono::steady_clock::now();
+  asio::steady_timer pause(*org.io);
   while (more) {
+    if (int64_t rate = org.faults.bulk_rows_per_second(); rate > 0) {
+      more = paced_slice(org, rate, allowance, last);
+      if (!more) break;
+      pause.expires_after(kBulkSlice);
+      boost::system::error_code ignored;
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      continue;
+    }
+    allowance = 0;
     auto slice_end = std::chrono::steady_clock::now() + kBulkSlice;
     do {
       org.pending_changes.clear();
       more = org.bulk->step(BulkJobs::kChunkRows);
       org.publish_changes("bulkapi");
     } while (more && std::chrono::steady_clock::now() < slice_end);
+    last = std::chrono::steady_clock::now();
     if (more) co_await asio::post(*org.io, asio::use_awaitable);
   }
 }

@@ -5,6 +5,9 @@
 
 #include <openssl/crypto.h>
 
+#include <cctype>
+#include <string>
+
 #include <boost/json/object.hpp>
 
 namespace pe::devorg {
@@ -38,6 +41,34 @@ std::string basic_credentials(const net::Request& req) {
   std::string_view encoded = auth.substr(6);
   if (encoded.size() > 1024) return "";
   return base64_decode(encoded).value_or("");
+}
+
+std::string query_value(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == name && eq != std::string_view::npos) {
+      std::string out;
+      std::string_view v = pair.substr(eq + 1);
+      for (size_t i = 0; i < v.size(); ++i) {
+        if (v[i] == '+') {
+          out.push_back(' ');
+        } else if (v[i] == '%' && i + 2 < v.size() &&
+                   std::isxdigit(static_cast<unsigned char>(v[i + 1])) &&
+                   std::isxdigit(static_cast<unsigned char>(v[i + 2]))) {
+          out.push_back(static_cast<char>(std::stoi(std::string(v.substr(i + 1, 2)), nullptr, 16)));
+          i += 2;
+        } else {
+          out.push_back(v[i]);
+        }
+      }
+      return out;
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return "";
 }
 
 }  // namespace pe::devorg

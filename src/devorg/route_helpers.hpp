@@ -21,5 +21,7 @@ bool same_secret(std::string_view given, std::string_view expected);
 std::string_view bearer(const net::Request& req);
 // "Authorization: Basic base64(user:password)" → "user:password", or "" when malformed.
 std::string basic_credentials(const net::Request& req);
+// The percent-decoded value of `name` in a query string ("a=1&org=sales"), or "" when absent.
+std::string query_value(std::string_view query, std::string_view name);
 
 }  // namespace pe::devorg

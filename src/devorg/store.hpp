@@ -42,6 +42,11 @@ struct StoreOptions {
   std::string path;  // SQLite file; empty: in memory. An existing file keeps its data.
   // The clock for system fields and for TODAY, LAST_N_DAYS:n in SOQL (tests pin it).
   std::function<std::chrono::system_clock::time_point()> clock;
+  // Two characters of [0-9A-Za-z] every Id the org mints carries in positions 4 and 5, where
+  // Salesforce puts the instance ("pod") an Id was made on: orgs with different instances never
+  // share an Id, not even their org Id (00D). "00" (the default) gives the Ids of a single
+  // local org. A file database keeps the instance it was created with.
+  std::string instance = "00";
 };
 
 struct QueryOptions {

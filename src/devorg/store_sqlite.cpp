@@ -7,7 +7,9 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <stdexcept>
 #include <unordered_map>
 
 namespace pe::devorg {
@@ -67,7 +69,12 @@ json::value to_wire(const FieldSchema& field, SqliteStatement& row, int column) 
   }
 }
 
-SqliteStore::SqliteStore(const StoreOptions& options) : db_(options.path), clock_(options.clock) {
+SqliteStore::SqliteStore(const StoreOptions& options)
+    : db_(options.path), clock_(options.clock), instance_(options.instance) {
+  bool valid = instance_.size() == 2 && std::all_of(instance_.begin(), instance_.end(), [](char c) {
+                 return std::isalnum(static_cast<unsigned char>(c));
+               });
+  if (!valid) throw std::invalid_argument("a store's instance is 2 letters or digits");
   if (!clock_) clock_ = [] { return std::chrono::system_clock::now(); };
   db_.exec("PRAGMA foreign_keys = OFF");
   if (!options.path.empty()) {
@@ -108,6 +115,7 @@ void SqliteStore::create_schema_if_needed() {
     auto& put = db_.prepare("INSERT INTO \"__org\" (key, value) VALUES (?1, ?2)");
     put.bind({std::string("org_id"), std::string(org_id_.str())}).step();
     put.bind({std::string("user_id"), uid}).step();
+    put.bind({std::string("instance"), instance_}).step();
     auto& insert_org = db_.prepare(
         "INSERT INTO \"Organization\" (\"Id\", \"Name\", \"OrganizationType\", \"InstanceName\", "
         "\"IsSandbox\", \"NamespacePrefix\", \"LanguageLocaleKey\", \"TimeZoneSidKey\", "
@@ -136,6 +144,9 @@ void SqliteStore::create_schema_if_needed() {
   }
   add_missing_columns();
   auto& get = db_.prepare("SELECT value FROM \"__org\" WHERE key = ?1");
+  // A file from before instances has none: its Ids were minted with "00".
+  get.bind({std::string("instance")});
+  instance_ = get.step() ? std::string(get.text(0)) : std::string("00");
   get.bind({std::string("org_id")});
   if (get.step()) org_id_ = SalesforceId::parse(get.text(0)).value();
   get.bind({std::string("user_id")});
@@ -189,7 +200,14 @@ SalesforceId SqliteStore::mint(const ObjectSchema& object) {
       "INSERT INTO \"__serials\" (prefix, next) VALUES (?1, ?2) "
       "ON CONFLICT (prefix) DO UPDATE SET next = excluded.next");
   write.bind({prefix, serial + 1}).step();
-  return SalesforceId::make(prefix, static_cast<uint64_t>(serial));
+  SalesforceId id = SalesforceId::make(prefix, static_cast<uint64_t>(serial));
+  if (instance_ == "00") return id;
+  // Serials stay far below 62^10, so positions 4 and 5 of a made Id are "00": the instance
+  // takes their place, and the Id keeps its order among the org's own.
+  std::string text(id.str15());
+  text[3] = instance_[0];
+  text[4] = instance_[1];
+  return SalesforceId::parse(text).value();
 }
 
 int64_t SqliteStore::next_number(std::string_view key, const ObjectSchema& object) {

@@ -106,8 +106,9 @@ class SqliteStore final : public Store {
   Actor actor_;
   SalesforceId org_id_;
   SalesforceId standard_pricebook_;
-  int depth_ = 0;           // begin() nesting
-  bool upserting_ = false;  // update() runs as the update half of an upsert
+  std::string instance_ = "00";  // StoreOptions::instance, or the file's own
+  int depth_ = 0;                // begin() nesting
+  bool upserting_ = false;       // update() runs as the update half of an upsert
   std::vector<Change> pending_changes_;
   std::vector<std::function<void(const Change&)>> listeners_;
   std::map<std::string, Cursor, std::less<>> cursors_;
