@@ -1,7 +1,9 @@
 // pages.js: the only script of the pages (src/pages/), for their live parts. The pages work
 // without it; it refreshes what changes:
 // - an element with data-poll="URL" is refreshed from URL (JSON) every second while it says
-//   it is not done: fields [data-field=name] get the values, a <progress> its value and max.
+//   it is not done: fields [data-field=name] get the values, a <progress> its value and max
+//   (from `progress`, or processed + failed, and `total`); at the end the page is reloaded when
+//   the element says data-reload-when-done="1".
 // It runs under a Content-Security-Policy that allows no inline script.
 "use strict";
 
@@ -13,7 +15,10 @@ function fill(root, data) {
   const bar = root.querySelector("progress");
   if (bar && typeof data.total === "number" && data.total > 0) {
     bar.max = data.total;
-    bar.value = Math.min(data.total, (data.processed || 0) + (data.failed || 0));
+    // `progress` when the JSON gives it (Salesforce's processed count includes the failed rows).
+    const done = typeof data.progress === "number" ? data.progress
+                                                   : (data.processed || 0) + (data.failed || 0);
+    bar.value = Math.min(data.total, done);
   }
   if (data.state) root.dataset.state = data.state;
 }
