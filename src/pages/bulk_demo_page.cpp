@@ -108,8 +108,8 @@ json::object progress_json(const BulkLoad& l) {
           {"cleanup_failed", l.cleanup_failed}};
 }
 
-void csrf_field(Html& h, const PageCall& call) {
-  h.raw("<input type=\"hidden\" name=\"csrf\" value=\"").attr(call.session.csrf).raw("\">");
+void csrf_field(Html& h, std::string_view csrf) {
+  h.raw("<input type=\"hidden\" name=\"csrf\" value=\"").attr(csrf).raw("\">");
 }
 
 void figure(Html& h, std::string_view field, int64_t value, std::string_view label) {
@@ -155,7 +155,9 @@ void render_failed_rows(Html& h, const BulkLoad& l) {
   h.raw("</tbody></table></div></section>");
 }
 
-std::string load_body(const BulkLoad& l, const PageCall& call) {
+}  // namespace
+
+std::string render_bulk_load(const BulkLoad& l, std::string_view csrf) {
   Html h;
   const std::string base = "/bulk/loads/" + l.id;
   h.raw("<h1>Bulk load <code>").text(l.id).raw("</code></h1>");
@@ -182,6 +184,8 @@ std::string load_body(const BulkLoad& l, const PageCall& call) {
   }
   h.raw(" data-state=\"")
       .attr(l.state)
+      .raw("\" data-done=\"")
+      .raw(load_moving ? "false" : "true")
       .raw("\"><h2 id=\"load-h\">Load</h2><p role=\"status\" aria-live=\"polite\">State: <b ")
       .raw(cleanup_phase ? "" : "data-field=\"state_label\" ")
       .raw("class=\"state-")
@@ -211,7 +215,11 @@ std::string load_body(const BulkLoad& l, const PageCall& call) {
     if (l.state == bulk_state::cleaning) {
       h.raw(" data-poll=\"").attr(base + "/progress").raw("\" data-reload-when-done=\"1\"");
     }
-    h.raw("><h2 id=\"cleanup-h\">Cleanup</h2><p role=\"status\" aria-live=\"polite\">")
+    h.raw(" data-state=\"")
+        .attr(l.state)
+        .raw("\" data-done=\"")
+        .raw(l.state == bulk_state::cleaning ? "false" : "true")
+        .raw("\"><h2 id=\"cleanup-h\">Cleanup</h2><p role=\"status\" aria-live=\"polite\">")
         .raw("State: <b data-field=\"state_label\">")
         .text(state_label(l))
         .raw("</b> <span class=\"meta\">(delete job: <span data-field=\"cleanup_sf_state\">")
@@ -239,12 +247,12 @@ std::string load_body(const BulkLoad& l, const PageCall& call) {
     h.raw("<div class=\"actions\">");
     if (can_abort(l)) {
       h.raw("<form method=\"post\" action=\"").attr(base + "/abort").raw("\">");
-      csrf_field(h, call);
+      csrf_field(h, csrf);
       h.raw("<button class=\"danger\" type=\"submit\">Abort the load</button></form>");
     }
     if (can_clean(l)) {
       h.raw("<form method=\"post\" action=\"").attr(base + "/cleanup").raw("\">");
-      csrf_field(h, call);
+      csrf_field(h, csrf);
       h.raw("<button type=\"submit\">Clean up: delete the ")
           .text(with_commas(l.processed - l.failed))
           .raw(" Accounts this load created</button></form>");
@@ -254,6 +262,8 @@ std::string load_body(const BulkLoad& l, const PageCall& call) {
   render_failed_rows(h, l);
   return std::move(h).str();
 }
+
+namespace {
 
 std::string index_body(const PageServices& services, const PageCall& call,
                        const std::vector<BulkLoad>& loads, bool loads_read) {
@@ -269,7 +279,7 @@ std::string index_body(const PageServices& services, const PageCall& call,
         "authorizations to use.</p>");
   } else {
     h.raw("<form class=\"stack\" method=\"post\" action=\"/bulk/loads\">");
-    csrf_field(h, call);
+    csrf_field(h, call.session.csrf);
     h.raw("<label for=\"org\">Org</label><select id=\"org\" name=\"org\" required>");
     for (const auto& org : orgs) {
       h.raw("<option value=\"").attr(org).raw("\">").text(org).raw("</option>");
@@ -409,7 +419,7 @@ class BulkDemoPage : public std::enable_shared_from_this<BulkDemoPage> {
     co_return html_response(
         http::status::ok,
         frame_for(call, "Bulk load " + load->id, notice_for(call.form.get("notice"))),
-        load_body(*load, call));
+        render_bulk_load(*load, call.session.csrf));
   }
 
   asio::awaitable<net::Response> progress(net::Request& req, PageCall&) {

@@ -30,11 +30,18 @@
 #pragma once
 
 #include "net/router.hpp"
+#include "pages/bulk_demo_store.hpp"
+
+#include <string>
+#include <string_view>
 
 namespace pe::pages {
 
 class PageRoutes;
 
 void add_bulk_demo_page(PageRoutes& pages, net::Router& router);
+
+// The body of a load's page (exposed for tests): every value from the org or the load escaped.
+std::string render_bulk_load(const BulkLoad& load, std::string_view csrf);
 
 }  // namespace pe::pages

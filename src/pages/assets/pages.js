@@ -3,7 +3,8 @@
 // - an element with data-poll="URL" is refreshed from URL (JSON) every second while it says
 //   it is not done: fields [data-field=name] get the values, a <progress> its value and max
 //   (from `progress`, or processed + failed, and `total`); at the end the page is reloaded when
-//   the element says data-reload-when-done="1".
+//   the element says data-reload-when-done="1". The element's data-state and data-done follow
+//   the JSON's `state` and `done`.
 // It runs under a Content-Security-Policy that allows no inline script.
 "use strict";
 
@@ -21,6 +22,7 @@ function fill(root, data) {
     bar.value = Math.min(data.total, done);
   }
   if (data.state) root.dataset.state = data.state;
+  if (typeof data.done === "boolean") root.dataset.done = String(data.done);
 }
 
 function poll(root) {
