@@ -180,7 +180,11 @@ std::string render_bulk_load(const BulkLoad& l, std::string_view csrf) {
   // The load's figures; polled while it moves.
   h.raw("<section class=\"panel bulk-load\" aria-labelledby=\"load-h\"");
   if (load_moving) {
-    h.raw(" data-poll=\"").attr(base + "/progress").raw("\" data-reload-when-done=\"1\"");
+    h.raw(" data-poll=\"")
+        .attr(base + "/progress")
+        .raw("\" data-reload-when-done=\"1\" data-reload-to=\"")
+        .attr(base)
+        .raw("\"");
   }
   h.raw(" data-state=\"")
       .attr(l.state)
@@ -213,7 +217,11 @@ std::string render_bulk_load(const BulkLoad& l, std::string_view csrf) {
   if (cleanup_phase) {
     h.raw("<section class=\"panel bulk-cleanup\" aria-labelledby=\"cleanup-h\"");
     if (l.state == bulk_state::cleaning) {
-      h.raw(" data-poll=\"").attr(base + "/progress").raw("\" data-reload-when-done=\"1\"");
+      h.raw(" data-poll=\"")
+          .attr(base + "/progress")
+          .raw("\" data-reload-when-done=\"1\" data-reload-to=\"")
+          .attr(base)
+          .raw("\"");
     }
     h.raw(" data-state=\"")
         .attr(l.state)

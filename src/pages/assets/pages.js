@@ -3,8 +3,8 @@
 // - an element with data-poll="URL" is refreshed from URL (JSON) every second while it says
 //   it is not done: fields [data-field=name] get the values, a <progress> its value and max
 //   (from `progress`, or processed + failed, and `total`); at the end the page is reloaded when
-//   the element says data-reload-when-done="1". The element's data-state and data-done follow
-//   the JSON's `state` and `done`.
+//   the element says data-reload-when-done="1" (else its data-done becomes "true"); its
+//   data-state follows the JSON's `state`.
 // It runs under a Content-Security-Policy that allows no inline script.
 "use strict";
 
@@ -22,7 +22,6 @@ function fill(root, data) {
     bar.value = Math.min(data.total, done);
   }
   if (data.state) root.dataset.state = data.state;
-  if (typeof data.done === "boolean") root.dataset.done = String(data.done);
 }
 
 function poll(root) {
@@ -41,7 +40,12 @@ function poll(root) {
     fill(root, data);
     if (data.done) {
       // The page drawn at the end lists the failed rows and offers the next steps.
-      if (root.dataset.reloadWhenDone === "1") window.location.reload();
+      // Marked done only when it stays: a waiting test then reads the final page, not this one.
+      // data-reload-to: where to go instead (the page without its one-time ?notice=).
+      if (root.dataset.reloadWhenDone === "1") {
+        window.location.replace(root.dataset.reloadTo || window.location.href);
+      }
+      else root.dataset.done = "true";
       return;
     }
     setTimeout(tick, 1000);
