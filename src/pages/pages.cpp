@@ -1,6 +1,7 @@
 #include "pages/pages.hpp"
 
 #include "pages/accounts_page.hpp"
+#include "pages/bulk_demo_page.hpp"
 #include "pages/html.hpp"
 #include "pages/ops_page.hpp"
 #include "salesforce/soql.hpp"
@@ -217,6 +218,7 @@ void PageRoutes::add_routes(net::Router& router) {
   add_page(router, http::verb::post, "/logout",
            [this](net::Request& req, PageCall& call) { return logout(req, call); });
   add_accounts_page(*this, router);
+  add_bulk_demo_page(*this, router);
   add_ops_page(*this, router);
 }
 

@@ -1,7 +1,10 @@
 // pages.js: the only script of the pages (src/pages/), for their live parts. The pages work
 // without it; it refreshes what changes:
 // - an element with data-poll="URL" is refreshed from URL (JSON) every second while it says
-//   it is not done: fields [data-field=name] get the values, a <progress> its value and max.
+//   it is not done: fields [data-field=name] get the values, a <progress> its value and max
+//   (from `progress`, or processed + failed, and `total`); at the end the page is reloaded when
+//   the element says data-reload-when-done="1" (else its data-done becomes "true"); its
+//   data-state follows the JSON's `state`.
 // It runs under a Content-Security-Policy that allows no inline script.
 "use strict";
 
@@ -13,7 +16,10 @@ function fill(root, data) {
   const bar = root.querySelector("progress");
   if (bar && typeof data.total === "number" && data.total > 0) {
     bar.max = data.total;
-    bar.value = Math.min(data.total, (data.processed || 0) + (data.failed || 0));
+    // `progress` when the JSON gives it (Salesforce's processed count includes the failed rows).
+    const done = typeof data.progress === "number" ? data.progress
+                                                   : (data.processed || 0) + (data.failed || 0);
+    bar.value = Math.min(data.total, done);
   }
   if (data.state) root.dataset.state = data.state;
 }
@@ -34,7 +40,12 @@ function poll(root) {
     fill(root, data);
     if (data.done) {
       // The page drawn at the end lists the failed rows and offers the next steps.
-      if (root.dataset.reloadWhenDone === "1") window.location.reload();
+      // Marked done only when it stays: a waiting test then reads the final page, not this one.
+      // data-reload-to: where to go instead (the page without its one-time ?notice=).
+      if (root.dataset.reloadWhenDone === "1") {
+        window.location.replace(root.dataset.reloadTo || window.location.href);
+      }
+      else root.dataset.done = "true";
       return;
     }
     setTimeout(tick, 1000);
