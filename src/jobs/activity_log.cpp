@@ -3,6 +3,10 @@
 #include "common/log.hpp"
 #include "common/redact.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <map>
@@ -230,6 +234,11 @@ asio::awaitable<void> ActivityLog::record(std::vector<ActivityEntry> entries) {
   if (!done) {
     log::Logger().warn("activity_not_recorded", {{"entries", n}, {"error", done.error().message}});
   }
+}
+
+asio::awaitable<void> ActivityLog::record_later(ActivityEntry entry) {
+  auto executor = co_await asio::this_coro::executor;
+  asio::co_spawn(executor, record(std::move(entry)), asio::detached);
 }
 
 asio::awaitable<Result<void>> ActivityLog::try_record(std::vector<ActivityEntry> entries) {

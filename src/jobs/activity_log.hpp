@@ -133,6 +133,10 @@ class ActivityLog {
   boost::asio::awaitable<void> record(ActivityEntry entry);
   boost::asio::awaitable<void> record(std::vector<ActivityEntry> entries);
   boost::asio::awaitable<Result<void>> try_record(std::vector<ActivityEntry> entries);
+  // Records in the background, on the caller's executor, and returns at once: for web's answers,
+  // which must not wait on the log (a Redis that is down would hold each for its deadline). The
+  // log must outlive the recording (web's per-thread routes do).
+  boost::asio::awaitable<void> record_later(ActivityEntry entry);
 
   // Quotes written by a part of a job (a batch chunk): counted in the current minute and the
   // total, no entry. Logged, never returned, when Redis refuses.
