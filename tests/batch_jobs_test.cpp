@@ -5,6 +5,7 @@
 // with its append-only file, injected faults), the job's status, its one completion event, the
 // where clause refused before anything is queued, both write paths (Composite Graph and Bulk API
 // 2.0), and the sample data jobs removing exactly what they made.
+#include "support/activity_reader.hpp"
 #include "support/local_org.hpp"
 #include "support/process.hpp"
 #include "support/raw_http.hpp"
@@ -169,6 +170,20 @@ TEST_F(BatchJobs, AJobQuotesEverySelectedOpportunityOnceAndEndsWithOneEvent) {
   int sharing = 0;
   for (auto& w : workers) sharing += w->output().find("batch_chunk_done") != std::string::npos;
   EXPECT_EQ(sharing, 2) << worker_logs();
+  // The operations dashboard's view: the job once, ended with its counts (queued by web, running
+  // and ended by the workers), its chunks' quotes in the last hour's throughput and the total.
+  auto seen = test::read_activity(redis->url());
+  ASSERT_TRUE(seen.error.empty());
+  const auto* row = seen.find(jobs::ActivityKind::batch, id);
+  ASSERT_NE(row, nullptr);
+  EXPECT_EQ(row->status, jobs::ActivityStatus::succeeded);
+  EXPECT_EQ(row->quotes, 120);
+  EXPECT_EQ(row->failed, 0);
+  EXPECT_EQ(row->detail, "quote, chunks 5/5");
+  EXPECT_LT(row->since_ms, row->at_ms);  // its queued entry is older
+  EXPECT_EQ(seen.quotes_last_hour(), 120);
+  EXPECT_EQ(seen.jobs_last_hour(), 1);
+  EXPECT_EQ(seen.quotes_total, 120);
   // No token in Redis or the logs: the tasks carry it sealed, the status not at all.
   auto dump = test::Process::start(
       {"redis-cli", "-p", std::to_string(redis->port()), "--raw", "HGETALL", "pe:batchjob:" + id});

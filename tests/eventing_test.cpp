@@ -2,6 +2,7 @@
 // (delivering its change events to the webhook), `web` and `worker`. Changes in, quotes and a
 // notification out; the seed's curl example; binary and batch modes; the token; hostile input
 // that changes nothing; Redis going away; two web and two worker instances at once.
+#include "support/activity_reader.hpp"
 #include "support/local_org.hpp"
 #include "support/process.hpp"
 #include "support/raw_http.hpp"
@@ -224,6 +225,18 @@ TEST_F(Eventing, ABulkEditOfFiftyIsOneJobAndOneNotification) {
   }
   EXPECT_EQ(jobs, 1u) << worker;
   EXPECT_NE(worker.find("quotes=50"), std::string::npos) << worker;
+  // The operations dashboard's view: one eventing row, succeeded with its 50 quotes, counted in
+  // the last hour's throughput and the total.
+  auto seen = test::read_activity(redis.url());
+  ASSERT_TRUE(seen.error.empty());
+  ASSERT_EQ(seen.recent.size(), 1u);
+  EXPECT_EQ(seen.recent[0].kind, jobs::ActivityKind::eventing);
+  EXPECT_EQ(seen.recent[0].status, jobs::ActivityStatus::succeeded);
+  EXPECT_EQ(seen.recent[0].quotes, 50);
+  EXPECT_FALSE(seen.recent[0].id.empty());  // the transaction key
+  EXPECT_EQ(seen.quotes_last_hour(), 50);
+  EXPECT_EQ(seen.jobs_last_hour(), 1);
+  EXPECT_EQ(seen.quotes_total, 50);
 }
 
 TEST_F(Eventing, BinaryAndBatchModesAreAccepted) {

@@ -4,6 +4,7 @@
 // dead consumer, retried with backoff, dead-lettered, retried from the dead letters and dropped.
 #include "jobs/job_queue.hpp"
 #include "events/transaction_buffer.hpp"
+#include "jobs/jobs_command.hpp"
 #include "support/redis_server.hpp"
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 #include <deque>
 #include <random>
 #include <set>
+#include <sstream>
 #include <thread>
 
 namespace pe {
@@ -458,6 +460,52 @@ TEST_F(QueueTest, AMalformedEntryBecomesADeadLetterNotACrash) {
   ASSERT_EQ(dead->size(), 1u);
   EXPECT_NE(dead->at(0).error.find("ids"), std::string::npos) << dead->at(0).error;
   EXPECT_EQ(complete(io, queue.stats())->running, 0);
+}
+
+TEST_F(QueueTest, TheJobsCommandShowsAndHandlesBothQueuesDeadLetters) {
+  auto redis = connect();
+  JobQueue queue = queue_with_group(redis);
+  JobQueue batch_queue = queue_with_group(redis, {.prefix = "pe:batch:"});
+  Job eventing{.transaction_key = "tx-a", .connection = "org", .record_ids = opportunities(1, 1)};
+  eventing.id = *complete(io, queue.enqueue(eventing));
+  Job chunk{.transaction_key = "job-x", .connection = "org"};
+  chunk.batch = jobs::BatchTask{.job_id = "5a1c0000-0000-4000-8000-00000000000b",
+                                .kind = "quote",
+                                .step = jobs::BatchTask::Step::chunk,
+                                .chunk = 3,
+                                .instance_url = "https://acme.my.salesforce.com",
+                                .api_version = "62.0"};
+  chunk.id = *complete(io, batch_queue.enqueue(chunk));
+  ASSERT_TRUE(complete(io, queue.give_up(eventing, "no way")));
+  ASSERT_TRUE(complete(io, batch_queue.give_up(chunk, "chunk 3: refused")));
+  Env env(std::map<std::string, std::string, std::less<>>{{"REDIS_URL", server.url()}});
+  auto run = [&](jobs::JobsOptions options) {
+    std::ostringstream out, err;
+    int code = jobs::run_jobs_command(options, env, out, err);
+    EXPECT_EQ(code, 0) << err.str();
+    return out.str();
+  };
+  auto stats = run({.action = "stats"});
+  EXPECT_NE(stats.find("dead 1\nbatch waiting 0\nbatch running 0\nbatch delayed 0\nbatch dead 1"),
+            std::string::npos)
+      << stats;
+  auto list = run({.action = "list"});
+  EXPECT_NE(list.find("tx=tx-a"), std::string::npos) << list;
+  EXPECT_NE(list.find("batch job=5a1c0000-0000-4000-8000-00000000000b  kind=quote  step=chunk  "
+                      "chunk=3"),
+            std::string::npos)
+      << list;
+  EXPECT_NE(list.find("error: chunk 3: refused"), std::string::npos) << list;
+  // Both streams number their entries alike: a batch task's dead letter is named batch:<id>.
+  auto batch_dead = complete(io, batch_queue.dead_letters(10));
+  ASSERT_EQ(batch_dead->size(), 1u);
+  std::string name = "batch:" + batch_dead->at(0).id;
+  EXPECT_NE(list.find(name + "  batch job="), std::string::npos) << list;
+  EXPECT_EQ(run({.action = "drop", .id = name}), "dropped 1 dead letter\n");
+  EXPECT_EQ(complete(io, batch_queue.stats())->dead, 0);
+  EXPECT_EQ(complete(io, queue.stats())->dead, 1);
+  EXPECT_EQ(run({.action = "drop", .all = true}), "dropped 1 dead letter\n");
+  EXPECT_EQ(run({.action = "list"}), "no dead letters\n");
 }
 
 TEST_F(QueueTest, BufferingFailsWhenRedisIsDown) {

@@ -5,6 +5,7 @@
 // callback URL on another host, SOQL injection, permission elevation, an opportunity without
 // lines, faults during the write, and the document and the router agreeing.
 #include "common/base64.hpp"
+#include "support/activity_reader.hpp"
 #include "support/local_org.hpp"
 #include "support/process.hpp"
 #include "support/raw_http.hpp"
@@ -114,6 +115,15 @@ TEST_F(OrgActions, GenerateQuoteWritesOneQuoteWithItsLinesAsTheInvokingUser) {
             static_cast<int64_t>(quote.at("lines").as_array().size()));
   EXPECT_DOUBLE_EQ(record.at("TotalPrice").to_number<double>(),
                    quote.at("totalPrice").to_number<double>());
+  // The operations dashboard's view (recorded in the background, after the answer).
+  test::ActivitySeen seen;
+  ASSERT_TRUE(test::wait_until(
+      [&] { return (seen = test::read_activity(redis.url())).recent.size() == 1; }, 5s));
+  EXPECT_EQ(seen.recent[0].kind, jobs::ActivityKind::org_action);
+  EXPECT_EQ(seen.recent[0].status, jobs::ActivityStatus::succeeded);
+  EXPECT_EQ(seen.recent[0].quotes, 1);
+  EXPECT_EQ(seen.recent[0].detail, "generateQuote");
+  EXPECT_EQ(seen.quotes_total, 1);
   // The access token never reaches the log.
   EXPECT_EQ(web->output().find("!"), std::string::npos) << web->output();
 }
@@ -274,6 +284,15 @@ TEST_F(OrgActions, AsyncQuotesArriveInOneCallbackAfterAWorkerIsKilled) {
   EXPECT_EQ(result.at("status"), "succeeded") << result;
   EXPECT_EQ(result.at("summary"), json::parse(R"({"total":10,"succeeded":10,"failed":0})"));
   EXPECT_EQ(result.at("quotes").as_array().size(), 10u);
+  // The operations dashboard's view: the job once, succeeded with its 10 quotes (counted once,
+  // though it ran twice: only the delivery's entry carries them).
+  auto seen = test::read_activity(redis.url());
+  ASSERT_TRUE(seen.error.empty());
+  const auto* row = seen.find(jobs::ActivityKind::org_action_async, job);
+  ASSERT_NE(row, nullptr);
+  EXPECT_EQ(row->status, jobs::ActivityStatus::succeeded);
+  EXPECT_EQ(row->quotes, 10);
+  EXPECT_EQ(seen.quotes_total, 10);
   // One quote per opportunity, however often the job ran.
   EXPECT_EQ(org->count("SELECT COUNT() FROM Quote"), 10);
   // Done, the job is gone from the stream, its sealed token with it.

@@ -191,8 +191,12 @@ BatchJobs::BatchJobs(std::shared_ptr<net::RedisConnection> redis, std::string st
                      BatchOptions options)
     : redis_(std::move(redis)), stream_(std::move(stream)), options_(std::move(options)) {}
 
+std::string batch_status_key(std::string_view prefix, std::string_view id) {
+  return std::string(prefix) + "batchjob:" + std::string(id);
+}
+
 std::string BatchJobs::status_key(std::string_view id) const {
-  return options_.prefix + "batchjob:" + std::string(id);
+  return batch_status_key(options_.prefix, id);
 }
 
 asio::awaitable<Result<void>> BatchJobs::create(const BatchStatus& s, const Job& plan) {

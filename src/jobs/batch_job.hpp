@@ -146,12 +146,16 @@ class BatchJobs {
   boost::asio::awaitable<Result<bool>> mark_published(const std::string& id);
 
   std::string status_key(std::string_view id) const;
+  const std::shared_ptr<net::RedisConnection>& redis() const { return redis_; }
 
  private:
   std::shared_ptr<net::RedisConnection> redis_;
   std::string stream_;
   BatchOptions options_;
 };
+
+// <prefix>batchjob:<id>, the status hash (also read by activity_log.hpp).
+std::string batch_status_key(std::string_view prefix, std::string_view id);
 
 // The job a finished chunk or plan hands to the finish step: the same task, step finish.
 Job finish_task(const Job& from);

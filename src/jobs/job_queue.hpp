@@ -90,6 +90,8 @@ class JobQueue {
 
   const QueueKeys& keys() const { return keys_; }
   const QueueOptions& options() const { return options_; }
+  // The connection it uses (for what shares it: the activity log, activity_log.hpp).
+  const std::shared_ptr<net::RedisConnection>& redis() const { return redis_; }
 
   // Creates the stream and the consumer group when missing (reading from the stream's start, so
   // jobs enqueued before any worker existed are delivered).

@@ -14,6 +14,9 @@ namespace asio = boost::asio;
 
 namespace {
 
+// How the batch queue's dead letters are named here (their ids are the batch stream's).
+constexpr std::string_view kBatchMark = "batch:";
+
 std::string preview(const std::vector<SalesforceId>& ids) {
   std::string out;
   for (size_t i = 0; i < ids.size() && i < 3; ++i) {
@@ -24,49 +27,91 @@ std::string preview(const std::vector<SalesforceId>& ids) {
   return out;
 }
 
-asio::awaitable<int> act(JobQueue& queue, const JobsOptions& options, std::ostream& out,
+std::string batch_fields(const Job& job) {
+  const auto& b = *job.batch;
+  std::string out =
+      "  batch job=" + b.job_id + "  kind=" + b.kind + "  step=" + std::string(step_name(b.step));
+  if (b.step == BatchTask::Step::chunk) out += "  chunk=" + std::to_string(b.chunk);
+  return out;
+}
+
+void print_dead(const Job& job, std::ostream& out, bool batch) {
+  out << (batch ? kBatchMark : "") << job.id;
+  if (job.batch) {
+    out << batch_fields(job);
+  } else {
+    out << "  tx=" << job.transaction_key << "  connection=" << job.connection;
+  }
+  out << "  attempts=" << job.attempt << "  ids=" << preview(job.record_ids)
+      << "\n    error: " << job.error << "\n";
+}
+
+void print_stats(const QueueStats& stats, std::string_view label, std::ostream& out) {
+  out << label << "waiting " << stats.waiting << "\n"
+      << label << "running " << stats.running << "\n"
+      << label << "delayed " << stats.delayed << "\n"
+      << label << "dead " << stats.dead << "\n";
+}
+
+// The two queues: eventing and org actions (<prefix>jobs), batch job tasks (<prefix>batch:jobs).
+struct Queues {
+  JobQueue& main;
+  JobQueue& batch;
+};
+
+asio::awaitable<int> act(Queues queues, const JobsOptions& options, std::ostream& out,
                          std::ostream& err) {
   if (options.action == "stats") {
-    auto stats = co_await queue.stats();
-    if (!stats) {
-      err << "pricing-engine jobs: " << stats.error().message << "\n";
+    auto stats = co_await queues.main.stats();
+    auto batch = co_await queues.batch.stats();
+    if (!stats || !batch) {
+      err << "pricing-engine jobs: " << (!stats ? stats : batch).error().message << "\n";
       co_return 1;
     }
-    out << "waiting " << stats->waiting << "\nrunning " << stats->running << "\ndelayed "
-        << stats->delayed << "\ndead " << stats->dead << "\n";
+    print_stats(*stats, "", out);
+    print_stats(*batch, "batch ", out);
     co_return 0;
   }
   bool targets_all = options.all || options.action == "list";
+  size_t limit = options.action == "list" ? options.limit : 100'000;
   std::vector<std::string> ids;
   if (targets_all) {
-    auto dead = co_await queue.dead_letters(options.action == "list" ? options.limit : 100'000);
-    if (!dead) {
-      err << "pricing-engine jobs: " << dead.error().message << "\n";
+    auto dead = co_await queues.main.dead_letters(limit);
+    auto batch_dead = co_await queues.batch.dead_letters(limit);
+    if (!dead || !batch_dead) {
+      err << "pricing-engine jobs: " << (!dead ? dead : batch_dead).error().message << "\n";
       co_return 1;
     }
     if (options.action == "list") {
-      if (dead->empty()) out << "no dead letters\n";
-      for (const auto& job : *dead) {
-        out << job.id << "  tx=" << job.transaction_key << "  connection=" << job.connection
-            << "  attempts=" << job.attempt << "  ids=" << preview(job.record_ids)
-            << "\n    error: " << job.error << "\n";
-      }
+      if (dead->empty() && batch_dead->empty()) out << "no dead letters\n";
+      for (const auto& job : *dead) print_dead(job, out, false);
+      for (const auto& job : *batch_dead) print_dead(job, out, true);
       co_return 0;
     }
     for (const auto& job : *dead) ids.push_back(job.id);
+    for (const auto& job : *batch_dead) ids.push_back(std::string(kBatchMark) + job.id);
   } else {
     ids.push_back(options.id);
   }
   size_t done = 0;
-  for (const auto& id : ids) {
-    auto found =
-        options.action == "retry" ? co_await queue.retry_dead(id) : co_await queue.drop_dead(id);
+  for (const auto& name : ids) {
+    // "batch:<id>" names a batch task's dead letter: the two streams number their entries each on
+    // its own, so the same id may be in both.
+    bool batch = name.starts_with(kBatchMark);
+    JobQueue& queue = batch ? queues.batch : queues.main;
+    std::string id = batch ? name.substr(kBatchMark.size()) : name;
+    Result<bool> found(boost::system::in_place_value, false);
+    if (options.action == "retry") {
+      found = co_await queue.retry_dead(id);
+    } else {
+      found = co_await queue.drop_dead(id);
+    }
     if (!found) {
       err << "pricing-engine jobs: " << found.error().message << "\n";
       co_return found.error().code == Errc::invalid_argument ? 2 : 1;
     }
     if (!*found) {
-      err << "pricing-engine jobs: no dead letter " << id << "\n";
+      err << "pricing-engine jobs: no dead letter " << name << "\n";
       co_return 1;
     }
     ++done;
@@ -101,11 +146,14 @@ int run_jobs_command(const JobsOptions& options, const Env& env, std::ostream& o
   }
   (*redis)->start();
   JobQueue queue(*redis, queue_options);
+  auto batch_options = queue_options;
+  batch_options.prefix = queue_options.prefix + "batch:";
+  JobQueue batch_queue(*redis, batch_options);
   int code = 1;
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
-        code = co_await act(queue, options, out, err);
+        code = co_await act(Queues{queue, batch_queue}, options, out, err);
         (*redis)->stop();
       },
       asio::detached);

@@ -85,6 +85,7 @@ BatchRoutes::BatchRoutes(const BatchRoutesConfig& config, std::optional<applink:
       verifier_(config.invocation, std::move(applink)),
       client_(client),
       jobs_(std::move(jobs)),
+      activity_(jobs_->redis(), {.prefix = jobs_->options().prefix}),
       described_(std::move(described)),
       validator_(applink::api_document()),
       execute_schema_(applink::post_request_schema(kExecute)),
@@ -164,6 +165,7 @@ asio::awaitable<net::Response> BatchRoutes::start(net::Request& req,
     co_return net::json_error(req, Errc::unavailable,
                               "the job could not be queued: redis is unreachable");
   }
+  co_await activity_.record(jobs::batch_activity(status));
   req.log().info("batch_job_queued", {{"kind", status.kind},
                                       {"job", status.id},
                                       {"org", status.org.str()},

@@ -27,6 +27,7 @@
 #include "common/config.hpp"
 #include "common/json_schema.hpp"
 #include "common/seal.hpp"
+#include "jobs/activity_log.hpp"
 #include "jobs/batch_job.hpp"
 #include "net/http_client.hpp"
 #include "net/http_message.hpp"
@@ -101,6 +102,7 @@ class BatchRoutes {
   applink::InvocationVerifier verifier_;
   net::HttpClient& client_;
   std::shared_ptr<jobs::BatchJobs> jobs_;
+  jobs::ActivityLog activity_;  // the dashboard's record of each job queued (jobs' Redis)
   std::shared_ptr<DescribeCache> described_;
   SchemaValidator validator_;
   const boost::json::object& execute_schema_;

@@ -22,6 +22,9 @@ constexpr std::string_view kOne = "/api/generatequote";
 constexpr std::string_view kBatch = "/api/generatequote/batch";
 constexpr std::string_view kAsync = "/api/generatequote/async";
 constexpr size_t kBodyLimit = 64 * 1024;
+// Named: GCC 12 mishandles string literals passed inside a co_await expression.
+constexpr std::string_view kGenerateQuote = "generateQuote";
+constexpr std::string_view kGenerateQuotes = "generateQuotes";
 
 net::Response answer(http::status status, const json::value& body) {
   return net::json_response(status, json_text(body));
@@ -46,6 +49,30 @@ Result<std::vector<SalesforceId>> ids_of(const json::value& list) {
     ids.push_back(*id);
   }
   return ids;
+}
+
+// A sync action's entry for the dashboard: quotes written, opportunities not, the first reason.
+jobs::ActivityEntry sync_activity(const applink::Invocation& invocation, std::string_view operation,
+                                  std::span<const quotes::QuoteOutcome> outcomes) {
+  int64_t written = 0;
+  std::string detail(operation);
+  for (const auto& o : outcomes) {
+    if (o.state == quotes::QuoteOutcome::State::written) {
+      ++written;
+    } else if (detail.size() == operation.size()) {
+      detail += ": " + std::string(o.opportunity.str()) + ": " + o.error.message;
+    }
+  }
+  return jobs::org_action_activity(invocation.request_id, invocation.client.org_id, written,
+                                   static_cast<int64_t>(outcomes.size()) - written, detail);
+}
+
+// One that failed as a whole (Salesforce refused the query, the session ended, ...).
+jobs::ActivityEntry sync_failure(const applink::Invocation& invocation, std::string_view operation,
+                                 size_t opportunities, const Error& error) {
+  return jobs::org_action_activity(invocation.request_id, invocation.client.org_id, 0,
+                                   static_cast<int64_t>(opportunities),
+                                   std::string(operation) + ": " + error.message);
 }
 
 }  // namespace
@@ -74,6 +101,7 @@ OrgActions::OrgActions(const OrgActionsConfig& config, std::optional<applink::Ap
       engine_(std::move(engine)),
       client_(client),
       queue_(std::move(queue)),
+      activity_(queue_->redis(), {.prefix = queue_->keys().prefix}),
       validator_(applink::api_document()),
       one_schema_(applink::post_request_schema(kOne)),
       batch_schema_(applink::post_request_schema(kBatch)),
@@ -120,7 +148,12 @@ asio::awaitable<net::Response> OrgActions::generate_quote(net::Request& req) {
        .key = quotes::invocation_key(invocation.client.org_id, invocation.request_id)}};
   auto outcomes = co_await quotes::quote_opportunities(
       api, *engine_, tasks, {.discount_overrides = config_.discount_overrides});
-  if (!outcomes) co_return net::json_error(req, quotes::invocation_error(outcomes.error()));
+  if (!outcomes) {
+    Error e = quotes::invocation_error(outcomes.error());
+    co_await activity_.record_later(sync_failure(invocation, kGenerateQuote, 1, e));
+    co_return net::json_error(req, e);
+  }
+  co_await activity_.record_later(sync_activity(invocation, kGenerateQuote, *outcomes));
   const auto& outcome = outcomes->front();
   req.log().info("org_action", {{"operation", "generateQuote"},
                                 {"org", invocation.client.org_id.str()},
@@ -152,7 +185,12 @@ asio::awaitable<net::Response> OrgActions::generate_quotes(net::Request& req) {
   salesforce::DataApi api(client_, invocation.client.org);
   auto outcomes = co_await quotes::quote_opportunities(
       api, *engine_, tasks, {.discount_overrides = config_.discount_overrides});
-  if (!outcomes) co_return net::json_error(req, quotes::invocation_error(outcomes.error()));
+  if (!outcomes) {
+    Error e = quotes::invocation_error(outcomes.error());
+    co_await activity_.record_later(sync_failure(invocation, kGenerateQuotes, ids->size(), e));
+    co_return net::json_error(req, e);
+  }
+  co_await activity_.record_later(sync_activity(invocation, kGenerateQuotes, *outcomes));
   auto body = quotes::batch_answer(*outcomes);
   req.log().info("org_action", {{"operation", "generateQuotes"},
                                 {"org", invocation.client.org_id.str()},
@@ -203,6 +241,7 @@ asio::awaitable<net::Response> OrgActions::generate_quotes_async(net::Request& r
     co_return net::json_error(req, Errc::unavailable,
                               "the job could not be queued: redis is unreachable");
   }
+  co_await activity_.record(jobs::job_activity(job, jobs::ActivityStatus::queued));
   req.log().info("org_action_queued", {{"operation", "generateQuotesAsync"},
                                        {"org", invocation.client.org_id.str()},
                                        {"user", invocation.client.user_id.str()},

@@ -17,12 +17,17 @@
 // The async operation's callback URL must be on the invoking org's domain (400 otherwise), so a
 // caller cannot have its token sent elsewhere; the token is sealed with PRICING_SEAL_KEY before it
 // reaches Redis (common/seal.hpp) and the job carries no plain secret.
+//
+// Each action is recorded for the operations dashboard (jobs/activity_log.hpp): a sync one in the
+// background (its answer never waits on Redis, which it does not otherwise need), an async one
+// right after it is queued (Redis has just answered; the worker's entries then come after it).
 #pragma once
 
 #include "applink/invocation.hpp"
 #include "common/config.hpp"
 #include "common/json_schema.hpp"
 #include "common/seal.hpp"
+#include "jobs/activity_log.hpp"
 #include "jobs/job_queue.hpp"
 #include "net/http_client.hpp"
 #include "net/http_message.hpp"
@@ -72,6 +77,7 @@ class OrgActions {
   std::shared_ptr<const pricing::PricingEngine> engine_;
   net::HttpClient& client_;
   std::shared_ptr<jobs::JobQueue> queue_;
+  jobs::ActivityLog activity_;  // the dashboard's record of each action (on the queue's Redis)
   SchemaValidator validator_;
   const boost::json::object& one_schema_;
   const boost::json::object& batch_schema_;

@@ -64,13 +64,15 @@ struct BatchRunner::Task {
 
 BatchRunner::BatchRunner(net::HttpClient& client, applink::AppLink& applink,
                          const std::optional<Sealer>& sealer, jobs::JobQueue& queue,
-                         jobs::BatchJobs& jobs, const pricing::PricingEngine& engine,
-                         PublisherFor publisher, BatchRunnerOptions options)
+                         jobs::BatchJobs& jobs, jobs::ActivityLog& activity,
+                         const pricing::PricingEngine& engine, PublisherFor publisher,
+                         BatchRunnerOptions options)
     : client_(client),
       applink_(applink),
       sealer_(sealer),
       queue_(queue),
       jobs_(jobs),
+      activity_(activity),
       engine_(engine),
       publisher_(std::move(publisher)),
       options_(options) {}
@@ -219,6 +221,7 @@ asio::awaitable<void> BatchRunner::on_dead_letter(const jobs::Job& job) {
 asio::awaitable<void> BatchRunner::plan(Task& task) {
   auto started = co_await jobs_.started(task.batch().job_id);
   if (!started) log_.warn("batch_start_failed", {{"error", started.error().message}});
+  co_await activity_.record(jobs::job_activity(task.job, jobs::ActivityStatus::running));
   if (task.batch().kind == "quote") {
     co_await plan_quotes(task);
   } else if (task.batch().kind == "data_create") {
@@ -575,6 +578,7 @@ asio::awaitable<void> BatchRunner::chunk(Task& task) {
     log_.warn("chunk_done_failed", {{"job", b.job_id}, {"error", ended.error().message}});
     co_return;
   }
+  co_await activity_.count_quotes(counts.quotes);
   log_.info("batch_chunk_done", {{"job", b.job_id},
                                  {"chunk", b.chunk},
                                  {"kind", b.kind},
@@ -598,6 +602,8 @@ asio::awaitable<void> BatchRunner::finish(Task& task) {
     co_await complete(task.job);
     co_return;
   }
+  // Once: a retried finish (its event refused) or a reclaimed one has a later attempt.
+  if (task.job.attempt == 1) co_await activity_.record(jobs::batch_activity(s));
   std::string summary = "Job " + s.id + " " + s.state + ": ";
   if (s.kind == "quote") {
     summary += "Quotes Generated: " + std::to_string(s.counts.quotes);

@@ -23,11 +23,16 @@
 // or the named AppLink authorization (fetched, cached, refreshed on INVALID_SESSION_ID). An
 // invoking user's session cannot be refreshed: a job that outlives it fails its remaining chunks
 // with a reason that names PRICING_JOB_AUTHORIZATION.
+//
+// For the operations dashboard (jobs/activity_log.hpp): the plan records the job running, each
+// chunk counts its quotes into the minute's throughput, and the finish task's first run records
+// the job's end with its counts (its status hash stays the live truth the dashboard reads).
 #pragma once
 
 #include "applink/applink.hpp"
 #include "common/log.hpp"
 #include "common/seal.hpp"
+#include "jobs/activity_log.hpp"
 #include "jobs/batch_job.hpp"
 #include "jobs/job_queue.hpp"
 #include "net/http_client.hpp"
@@ -54,8 +59,8 @@ class BatchRunner {
  public:
   BatchRunner(net::HttpClient& client, applink::AppLink& applink,
               const std::optional<Sealer>& sealer, jobs::JobQueue& queue, jobs::BatchJobs& jobs,
-              const pricing::PricingEngine& engine, PublisherFor publisher,
-              BatchRunnerOptions options);
+              jobs::ActivityLog& activity, const pricing::PricingEngine& engine,
+              PublisherFor publisher, BatchRunnerOptions options);
 
   // Runs the task and settles it (complete, retry, or ended as failed).
   boost::asio::awaitable<void> run(jobs::Job job);
@@ -88,6 +93,7 @@ class BatchRunner {
   const std::optional<Sealer>& sealer_;
   jobs::JobQueue& queue_;
   jobs::BatchJobs& jobs_;
+  jobs::ActivityLog& activity_;  // the dashboard: a job's start and end, each chunk's quotes
   const pricing::PricingEngine& engine_;
   PublisherFor publisher_;
   BatchRunnerOptions options_;

@@ -6,6 +6,7 @@
 #include "common/log.hpp"
 #include "common/seal.hpp"
 #include "events/transaction_buffer.hpp"
+#include "jobs/activity_log.hpp"
 #include "jobs/batch_job.hpp"
 #include "jobs/job_queue.hpp"
 #include "net/http_client.hpp"
@@ -23,6 +24,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
 
 #include <unistd.h>
 
@@ -84,6 +86,42 @@ std::string consumer_name() {
          std::to_string(random() % 100'000);
 }
 
+// An async org action's entry for the dashboard. Once quoted, the callback body it keeps says how
+// it went (status, quotes, failures): the dashboard tells what the invoking org is told. Only a
+// final entry carries quotes, so that a retried delivery does not count them again.
+jobs::ActivityEntry action_activity(const jobs::Job& job, jobs::ActivityStatus status,
+                                    std::string_view detail = {}) {
+  auto entry = jobs::job_activity(job, status, 0, 0, detail);
+  if (!jobs::is_final(status)) return entry;
+  boost::system::error_code ec;
+  auto body = boost::json::parse(job.action->result, ec);
+  const boost::json::object* o = !ec ? body.if_object() : nullptr;
+  const boost::json::value* summary = o ? o->if_contains("summary") : nullptr;
+  if (!summary || !summary->is_object()) {
+    entry.failed = static_cast<int64_t>(job.record_ids.size());  // nothing was written
+    return entry;
+  }
+  auto count = [&](std::string_view name) {
+    const auto* v = summary->as_object().if_contains(name);
+    return v && v->is_int64() ? v->as_int64() : int64_t{0};
+  };
+  entry.quotes = count("succeeded");
+  entry.failed = count("failed");
+  const boost::json::value* said = o->if_contains("status");
+  if (status == jobs::ActivityStatus::succeeded && said && said->is_string()) {
+    entry.status = jobs::parse_status(said->as_string()).value_or(status);
+  }
+  return entry;
+}
+
+// A job of the main queue that became a dead letter, whichever way (failed too often, given up,
+// reclaimed too often): its final entry, with its last error.
+jobs::ActivityEntry dead_activity(const jobs::Job& job) {
+  if (job.action) return action_activity(job, jobs::ActivityStatus::failed, job.error);
+  return jobs::job_activity(job, jobs::ActivityStatus::failed, 0,
+                            static_cast<int64_t>(job.record_ids.size()), job.error);
+}
+
 size_t records_in(const std::vector<jobs::Job>& jobs) {
   size_t n = 0;
   for (const auto& job : jobs) n += job.record_ids.size();
@@ -105,9 +143,11 @@ class Worker {
         queue_(redis_, config_.queue),
         batch_queue_(redis_, config_.batch_queue),
         batch_jobs_(redis_, batch_queue_.keys().stream, config_.batch),
+        activity_(redis_, {.prefix = config_.queue.prefix}),
         buffer_(redis_, config_.buffer),
         consumer_(consumer_name()),
-        batch_runner_(client_, applink_, config_.sealer, batch_queue_, batch_jobs_, *engine_,
+        batch_runner_(client_, applink_, config_.sealer, batch_queue_, batch_jobs_, activity_,
+                      *engine_,
                       [this](salesforce::DataApi& api, SalesforceId user) {
                         return publisher_ ? publish_with_eventing(user) : publish_with_rest(api);
                       },
@@ -115,6 +155,8 @@ class Worker {
                        .max_attempts = config_.batch_queue.max_attempts}) {
     batch_queue_.on_dead_letter(
         [this](const jobs::Job& job) { return batch_runner_.on_dead_letter(job); });
+    queue_.on_dead_letter(
+        [this](const jobs::Job& job) { return activity_.record(dead_activity(job)); });
   }
 
   void start() {
@@ -330,6 +372,7 @@ class Worker {
                                           .count()}});
     }
     std::vector<std::string> completed;
+    std::vector<jobs::ActivityEntry> activity;  // for the dashboard, recorded together
     for (size_t i = 0; i < jobs.size(); ++i) {
       const auto& job = jobs[i];
       const auto& outcome = outcomes[i];
@@ -341,12 +384,19 @@ class Worker {
                                {"lines", outcome.lines},
                                {"skipped", outcome.skipped.size()},
                                {"status", outcome.status}});
+        activity.push_back(jobs::job_activity(job, jobs::ActivityStatus::succeeded,
+                                              static_cast<int64_t>(outcome.quotes)));
         for (const auto& why : outcome.skipped) {
           log_.info("opportunity_skipped", {{"job", job.id}, {"reason", why}});
         }
         continue;
       }
       auto failed = co_await queue_.fail(job, outcome.error);
+      // (A dead letter's entry is the queue's dead-letter hook's.)
+      if (failed && !failed->dead) {
+        activity.push_back(
+            jobs::job_activity(job, jobs::ActivityStatus::retrying, 0, 0, outcome.error));
+      }
       log_.warn(
           "job_failed",
           {{"job", job.id},
@@ -365,6 +415,7 @@ class Worker {
                   {{"jobs", completed.size()}, {"error", acked.error().message}});
       }
     }
+    co_await activity_.record(std::move(activity));
   }
 
   // An async org action: quote as the invoking user (the sealed token), then deliver the result
@@ -418,6 +469,7 @@ class Worker {
       auto acked = co_await queue_.complete(done);
       if (!acked) log.warn("complete_failed", {{"error", acked.error().message}});
       log.info("callback_delivered", {{"status", res->status}, {"attempt", job.attempt}});
+      co_await activity_.record(action_activity(job, jobs::ActivityStatus::succeeded));
       co_return;
     }
     if (res && res->status == 401) {
@@ -455,6 +507,9 @@ class Worker {
 
   asio::awaitable<void> retry(const jobs::Job& job, std::string error) {
     auto failed = co_await queue_.fail(job, error);
+    if (failed && !failed->dead) {
+      co_await activity_.record(action_activity(job, jobs::ActivityStatus::retrying, error));
+    }
     log_.warn(
         "job_failed",
         {{"job", job.action ? job.action->job_id : job.id},
@@ -500,6 +555,7 @@ class Worker {
   jobs::JobQueue queue_;
   jobs::JobQueue batch_queue_;
   jobs::BatchJobs batch_jobs_;
+  jobs::ActivityLog activity_;  // what the operations dashboard reads (jobs/activity_log.hpp)
   events::TransactionBuffer buffer_;
   std::string consumer_;
   BatchRunner batch_runner_;
