@@ -14,6 +14,7 @@ problems=()
 [[ -d $here/node_modules/puppeteer-core ]] ||
   problems+=("puppeteer-core is not installed in $here/node_modules")
 command -v redis-server >/dev/null || problems+=("redis-server is not in PATH")
+command -v redis-cli >/dev/null || problems+=("redis-cli is not in PATH (operations.test.mjs)")
 if [[ ${#problems[@]} -gt 0 ]]; then
   printf 'browser tests: %s\n' "${problems[@]}" >&2
   echo "browser tests: run scripts/setup, which installs them" >&2
