@@ -149,6 +149,14 @@ void EnvReader::add_error(std::string_view name, std::string_view problem) {
   errors_.push_back(std::string(name) + ": " + std::string(problem));
 }
 
+std::vector<std::string> EnvReader::names_starting_with(std::string_view prefix) const {
+  std::vector<std::string> names;
+  for (const auto& [name, value] : env_.values()) {
+    if (name.starts_with(prefix) && !trim(value).empty()) names.push_back(name);
+  }
+  return names;  // the map is sorted
+}
+
 std::string EnvReader::string(std::string_view name, std::string_view fallback) {
   return std::string(raw(name).value_or(fallback));
 }
