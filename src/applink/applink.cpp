@@ -7,6 +7,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 
@@ -215,6 +216,32 @@ asio::awaitable<Result<void>> EventPublisher::publish(net::HttpClient& client,
                     "Eventing publish answered HTTP " + std::to_string(res->status)};
   }
   co_return Result<void>{};
+}
+
+std::vector<std::string> connection_names_from(EnvReader& read) {
+  std::vector<std::string> names;
+  for (auto& name : read.list("CONNECTION_NAMES")) {
+    bool ok = name.size() <= 80 && std::all_of(name.begin(), name.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+              });
+    if (!ok) {
+      read.add_error("CONNECTION_NAMES", "each name must be 1 to 80 of A-Z a-z 0-9 _ -");
+      continue;
+    }
+    if (std::find(names.begin(), names.end(), name) != names.end()) {
+      read.add_error("CONNECTION_NAMES", "a name is given twice");
+      continue;
+    }
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+std::string eventing_connection_from(EnvReader& read) {
+  auto names = connection_names_from(read);
+  std::string name = read.string("PRICING_CONNECTION", names.empty() ? "" : names.front());
+  if (name.empty()) name = read.required_string("PRICING_CONNECTION");
+  return name;
 }
 
 }  // namespace pe::applink
