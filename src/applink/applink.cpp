@@ -109,11 +109,13 @@ asio::awaitable<Result<salesforce::OrgCredentials>> AppLink::fetch(net::HttpClie
     creds.api_version = text(o, "api_version");
     creds.instance_url = text(o, "org_domain_url");
     if (auto user = SalesforceId::parse(text(o, "user_id"))) creds.user_id = *user;
+    if (auto org = SalesforceId::parse(text(o, "org_id"))) creds.org_id = *org;
   } else {
     const json::value* org = o.if_contains("org");
     if (!org || !org->is_object()) co_return Error{Errc::internal, "AppLink answer without org"};
     creds.instance_url = text(org->as_object(), "instance_url");
     creds.api_version = text(org->as_object(), "api_version");
+    if (auto id = SalesforceId::parse(text(org->as_object(), "id"))) creds.org_id = *id;
     const json::value* auth = org->as_object().if_contains("user_auth");
     if (auth && auth->is_object()) {
       creds.access_token = text(auth->as_object(), "access_token");
