@@ -19,8 +19,9 @@ FROM debian:bookworm-slim AS runtime
 # The Debian packages that own what `ldd pricing-engine` lists, no more and no less:
 # tests/packaging/deploy_test.cpp compares this list with scripts/runtime-packages on the release
 # build and fails on any difference.
-ARG RUNTIME_LIBRARIES="libboost-json1.81.0 libboost-url1.81.0 libc6 libfmt9 libgcc-s1 \
-    libhiredis0.14 libspdlog1.10 libsqlite3-0 libssl3 libstdc++6"
+ARG RUNTIME_LIBRARIES="libabsl20220623 libboost-json1.81.0 libboost-url1.81.0 libc-ares2 libc6 \
+    libfmt9 libgcc-s1 libgrpc++1.51 libgrpc29 libhiredis0.14 libprotobuf32 libre2-9 libspdlog1.10 \
+    libsqlite3-0 libssl3 libstdc++6 zlib1g"
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates ${RUNTIME_LIBRARIES} \
  && rm -rf /var/lib/apt/lists/* \

@@ -117,6 +117,28 @@ int main(int argc, char** argv) {
                      "Process Bulk API ingest rows at most this fast (default 0: no limit)");
   devorg->add_option("--fault-orgs", devorg_options.fault_orgs,
                      "The --fault-* flags apply to these orgs only (a,b; default: all)");
+  devorg
+      ->add_option("--pubsub-port", devorg_options.pubsub_port,
+                   "Serve the Pub/Sub API (gRPC, plaintext) on this port (0: any; default: off)")
+      ->check(CLI::Range(0, 65535));
+  devorg
+      ->add_option("--pubsub-tls-port", devorg_options.pubsub_tls_port,
+                   "Serve it over TLS with a self-signed certificate on this port (0: any)")
+      ->check(CLI::Range(0, 65535));
+  devorg->add_option("--pubsub-cert-file", devorg_options.pubsub_cert_file,
+                     "Write that certificate (PEM) here, for clients to trust");
+  devorg
+      ->add_option("--pubsub-keepalive-ms", devorg_options.pubsub_keepalive_ms,
+                   "Send an empty batch after this long without a response (default 270000)")
+      ->check(CLI::Range(int64_t{10}, int64_t{3'600'000}));
+  devorg
+      ->add_option("--pubsub-idle-timeout-ms", devorg_options.pubsub_idle_timeout_ms,
+                   "Close a stream owed nothing and sent no request this long (default 60000)")
+      ->check(CLI::Range(int64_t{10}, int64_t{3'600'000}));
+  devorg
+      ->add_option("--pubsub-retention-ms", devorg_options.pubsub_retention_ms,
+                   "Keep events for replay this long (default 259200000: 72 h)")
+      ->check(CLI::Range(int64_t{1}, int64_t{30} * 86'400'000));
 
   pe::applink::InvokeOptions invoke_options;
   auto* invoke = app.add_subcommand(

@@ -226,7 +226,10 @@ void ChangeEventFeed::publish(std::span<const Change> changes, const ChangeOrigi
       .commit_number = ++state_->commit_number,
       .commit_timestamp_ms =
           std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count()};
-  auto events = build_change_events(changes, origin, commit, random_uuid);
+  publish_built(build_change_events(changes, origin, commit, random_uuid));
+}
+
+void ChangeEventFeed::publish_built(std::vector<json::object> events) {
   if (events.empty()) return;
   ++state_->stats.transactions;
   for (auto& event : events) {

@@ -110,6 +110,9 @@ class ChangeEventFeed {
 
   // Builds the transaction's events and queues them for delivery. Call on the executor's thread.
   void publish(std::span<const Change> changes, const ChangeOrigin& origin);
+  // Queues one transaction's events already built by build_change_events() (the local org builds
+  // them once for the webhook and the Pub/Sub API).
+  void publish_built(std::vector<boost::json::object> events);
 
   FeedStats stats() const;
   // The last `n` events built (newest last), for GET /devorg/changes.

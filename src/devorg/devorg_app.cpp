@@ -4,6 +4,7 @@
 #include "common/json_exact.hpp"
 #include "common/json_text.hpp"
 #include "devorg/org_state.hpp"
+#include "devorg/pubsub_server.hpp"
 #include "devorg/route_helpers.hpp"
 #include "net/http_server.hpp"
 #include "net/http_url.hpp"
@@ -96,11 +97,20 @@ Actor OrgState::actor_for(const Session& session) const {
 
 void OrgState::publish_changes(std::string_view client) {
   if (pending_changes.empty()) return;
-  if (feed) {
-    feed->publish(pending_changes, {.api = client == "bulkapi" ? "bulkapi" : "rest",
-                                    .api_version = "62.0",
-                                    .client = std::string(client),
-                                    .user = store->actor().user});
+  if (feed || pubsub) {
+    ChangeOrigin origin{.api = client == "bulkapi" ? "bulkapi" : "rest",
+                        .api_version = "62.0",
+                        .client = std::string(client),
+                        .user = store->actor().user};
+    auto now = std::chrono::system_clock::now();
+    CommitInfo commit{
+        .transaction_key = random_uuid(),
+        .commit_number = ++commit_number,
+        .commit_timestamp_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count()};
+    auto events = build_change_events(pending_changes, origin, commit, random_uuid);
+    publish_to_pubsub(*this, events);
+    if (feed) feed->publish_built(std::move(events));
   }
   pending_changes.clear();
 }
@@ -289,6 +299,9 @@ Result<std::unique_ptr<OrgState>> open_org(const DevorgOptions& options, const O
     return Error{Errc::unavailable, users.error().message};
   }
   org->sessions = std::make_unique<Sessions>(org->store->org_id());
+  if (options.pubsub_port >= 0 || options.pubsub_tls_port >= 0) {
+    enable_pubsub(*org, {.retention = std::chrono::milliseconds(options.pubsub_retention_ms)});
+  }
   org->bulk = std::make_unique<BulkJobs>(*org->store, org->store->user_id());
   OrgState* self = org.get();
   org->store->on_change([self](const Change& c) { self->pending_changes.push_back(c); });
@@ -302,6 +315,7 @@ std::shared_ptr<net::Router> org_router(OrgState& org, net::ThreadContext& threa
                                         std::latch& ready) {
   org.io = &thread.io;
   ready.arrive_and_wait();
+  org.pubsub_io = &thread.io;
   org.client = std::make_unique<net::HttpClient>(net::HttpClient::create(thread.io).value());
   // The webhook gets the first org's change events only: the app's webhook prices the changes
   // of one connection (PRICING_CONNECTION, else the first of CONNECTION_NAMES).
@@ -350,24 +364,26 @@ Result<std::vector<std::unique_ptr<net::HttpServer>>> listen_all(
 // The first SIGTERM/SIGINT starts every org's graceful shutdown, a second ends them at once: the
 // servers' own signal handling is off, since one server's stop must not look to another like a
 // second signal.
+// The Pub/Sub server stops first, while the orgs' threads still run to finish its streams.
 void stop_on_signals(asio::signal_set& signals,
-                     std::vector<std::unique_ptr<net::HttpServer>>& servers) {
-  signals.async_wait([&signals, &servers](const boost::system::error_code& ec, int sig) {
+                     std::vector<std::unique_ptr<net::HttpServer>>& servers, PubSubServer* pubsub) {
+  signals.async_wait([&signals, &servers, pubsub](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     bool second = servers.front()->stopping();
     log::Logger().info(second ? "devorg_shutdown_forced" : "devorg_shutdown_signal",
                        {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    if (pubsub && !second) pubsub->shutdown();
     for (auto& server : servers) second ? server->stop_now() : server->stop();
-    if (!second) stop_on_signals(signals, servers);
+    if (!second) stop_on_signals(signals, servers, pubsub);
   });
 }
 
 // Serves every org, each on its own thread, until all have stopped; one that stops for any
 // reason (a signal, a start-up failure) stops the others.
-bool serve_all(std::vector<std::unique_ptr<net::HttpServer>>& servers) {
+bool serve_all(std::vector<std::unique_ptr<net::HttpServer>>& servers, PubSubServer* pubsub) {
   asio::io_context control{1};
   asio::signal_set signals(control, SIGINT, SIGTERM);
-  stop_on_signals(signals, servers);
+  stop_on_signals(signals, servers, pubsub);
   std::thread control_thread([&control] { control.run(); });
   std::atomic<bool> failed{false};
   std::vector<std::thread> threads;
@@ -421,6 +437,25 @@ int run_devorg(const DevorgOptions& options, const Env&) {
   std::latch ready(static_cast<std::ptrdiff_t>(orgs.size()));
   auto servers = listen_all(options, orgs, ready);
   if (!servers) return fail(servers.error().message, 1);
+  std::unique_ptr<PubSubServer> pubsub;  // destroyed before the orgs it serves
+  if (options.pubsub_port >= 0 || options.pubsub_tls_port >= 0) {
+    auto started = PubSubServer::start(
+        {.host = options.host,
+         .port = options.pubsub_port,
+         .tls_port = options.pubsub_tls_port,
+         .keepalive = std::chrono::milliseconds(options.pubsub_keepalive_ms),
+         .idle_timeout = std::chrono::milliseconds(options.pubsub_idle_timeout_ms),
+         .cert_file = options.pubsub_cert_file},
+        directory);
+    if (!started) return fail(started.error().message, 1);
+    pubsub = std::move(*started);
+    std::string host = options.host == "0.0.0.0" ? "127.0.0.1" : options.host;
+    if (pubsub->port() != 0)
+      directory.pubsub_endpoint = host + ":" + std::to_string(pubsub->port());
+    if (pubsub->tls_port() != 0) {
+      directory.pubsub_tls_endpoint = host + ":" + std::to_string(pubsub->tls_port());
+    }
+  }
   auto env = orgs.front()->app_env();
   for (const auto& [key, value] : env) std::cout << key << "=" << value << "\n";
   std::cout.flush();
@@ -438,9 +473,12 @@ int run_devorg(const DevorgOptions& options, const Env&) {
                         {"opportunities", (*plans)[i].spec.opportunities},
                         {"db", org.options.db_path.empty() ? "memory" : (*plans)[i].db_path},
                         {"webhook", i == 0 ? options.webhook_url : ""},
+                        {"pubsub", directory.pubsub_endpoint},
+                        {"pubsub_tls", directory.pubsub_tls_endpoint},
                         {"app_url", options.app_url}});
   }
-  bool ok = serve_all(*servers);
+  bool ok = serve_all(*servers, pubsub.get());
+  if (pubsub) pubsub->shutdown();
   for (auto& org : orgs) {
     if (org->feed) org->feed->stop();
   }

@@ -17,6 +17,9 @@
 // --port 0), so that its instance URL is its own. They share one AppLink add-on, served on the
 // first org's port: its authorization endpoint answers for every name, as
 // CONNECTION_NAMES=sales,support,empty says (org_state.hpp, how the threads keep apart).
+//
+// The Pub/Sub API: `--pubsub-port P` (plaintext) and/or `--pubsub-tls-port P` serve
+// eventbus.v1.PubSub for every org (pubsub_server.hpp); the env adds PRICING_PUBSUB_ENDPOINT.
 #pragma once
 
 #include "common/config.hpp"
@@ -68,6 +71,13 @@ struct DevorgOptions {
   int64_t fault_latency_ms = 0;  // --fault-latency-ms: added before every API answer
   int64_t fault_bulk_rows_per_second =
       0;  // --fault-bulk-rows-per-second: Bulk ingest pace (0: none)
+  // The Pub/Sub API (eventbus.v1.PubSub over gRPC, docs/devorg.md): -1 off, 0 any port.
+  int pubsub_port = -1;          // --pubsub-port: plaintext
+  int pubsub_tls_port = -1;      // --pubsub-tls-port: TLS, a self-signed certificate made at start
+  std::string pubsub_cert_file;  // --pubsub-cert-file: that certificate, PEM
+  int64_t pubsub_keepalive_ms = 270'000;      // --pubsub-keepalive-ms
+  int64_t pubsub_idle_timeout_ms = 60'000;    // --pubsub-idle-timeout-ms
+  int64_t pubsub_retention_ms = 259'200'000;  // --pubsub-retention-ms (72 h)
 };
 
 // Runs the local org until SIGTERM/SIGINT. Returns the process exit code.

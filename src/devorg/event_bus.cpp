@@ -11,6 +11,10 @@ namespace {
 
 namespace json = boost::json;
 
+int64_t epoch_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
 // The platform events the org defines (src-org/main/default/objects/*__e) and their fields.
 struct EventType {
   std::string_view name;
@@ -127,6 +131,7 @@ int64_t EventBus::record(PlatformEvent event) {
   }
   int64_t replay_id = event.replay_id;
   events_.push_back(std::move(event));
+  if (listener_) listener_(events_.back());
   if (events_.size() > max_events_) events_.pop_front();
   return replay_id;
 }
@@ -140,7 +145,9 @@ ApiResult<PublishResult> EventBus::publish_rest(std::string_view type, const jso
   event.type = std::string(find_type(type)->name);
   event.via = "rest";
   event.created_by = user;
-  event.created_date = salesforce_datetime(std::chrono::system_clock::now());
+  auto now = std::chrono::system_clock::now();
+  event.created_date = salesforce_datetime(now);
+  event.created_ms = epoch_ms(now);
   event.fields = std::move(*checked);
   PublishResult result{event.id, random_uuid()};
   record(std::move(event));
@@ -164,7 +171,8 @@ json::object EventBus::rest_answer(const PublishResult& result, std::string_view
 }
 
 ApiResult<int64_t> EventBus::publish_eventing(std::string_view publication,
-                                              const json::object& body, SalesforceId default_user) {
+                                              const json::object& body, SalesforceId default_user,
+                                              std::string_view via) {
   const EventType* type = nullptr;
   for (const auto& t : event_types()) {
     if (t.publication == publication || t.name == publication) type = &t;
@@ -174,9 +182,11 @@ ApiResult<int64_t> EventBus::publish_eventing(std::string_view publication,
   }
   PlatformEvent event;
   event.type = std::string(type->name);
-  event.via = "eventing";
+  event.via = std::string(via);
   event.created_by = default_user;
-  event.created_date = salesforce_datetime(std::chrono::system_clock::now());
+  auto now = std::chrono::system_clock::now();
+  event.created_date = salesforce_datetime(now);
+  event.created_ms = epoch_ms(now);
   json::object custom;
   for (const auto& [key, raw] : body) {
     const json::value& value = unwrap_union(raw);
@@ -195,6 +205,7 @@ ApiResult<int64_t> EventBus::publish_eventing(std::string_view publication,
       }
       event.created_date = salesforce_datetime(
           std::chrono::system_clock::time_point(std::chrono::milliseconds(value.as_int64())));
+      event.created_ms = value.as_int64();
     } else {
       custom[key] = raw;
     }

@@ -25,6 +25,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,7 @@ struct PlatformEvent {
   std::string via;   // "rest" or "eventing"
   SalesforceId created_by;
   std::string created_date;    // "2026-11-23T10:00:00.000+0000"
+  int64_t created_ms = 0;      // the same, epoch milliseconds
   boost::json::object fields;  // custom fields, plain values: {"Status__c": "..."}
 };
 
@@ -75,7 +77,13 @@ class EventBus {
   // (epoch ms) are taken when valid. Errors: NOT_FOUND for an unknown publication, the REST
   // errors above for the fields.
   ApiResult<int64_t> publish_eventing(std::string_view publication, const boost::json::object& body,
-                                      SalesforceId default_user);
+                                      SalesforceId default_user, std::string_view via = "eventing");
+
+  // Called with every event recorded (REST, Eventing, Pub/Sub), after the Flow has run: the
+  // Pub/Sub API's /event/<type> topics are fed from here.
+  void on_publish(std::function<void(const PlatformEvent&)> listener) {
+    listener_ = std::move(listener);
+  }
 
   // Events with replay id > after, oldest first, at most limit.
   std::vector<PlatformEvent> events(int64_t after = 0, size_t limit = 1000) const;
@@ -92,6 +100,7 @@ class EventBus {
   uint64_t next_serial_ = 1;
   std::deque<PlatformEvent> events_;
   std::deque<Notification> notifications_;
+  std::function<void(const PlatformEvent&)> listener_;
 };
 
 // Salesforce's datetime wire form of a point in time: "2026-11-23T10:00:00.000+0000".

@@ -23,6 +23,13 @@ ApiResult<void> FaultInjector::configure(const json::object& changes) {
   FaultSettings next = settings_;
   for (const auto& kv : changes) {
     std::string_view key = kv.key();
+    if (key == "pubsub_unavailable" || key == "pubsub_silent") {
+      const auto& v = kv.value();
+      bool on = v.is_bool() ? v.as_bool() : v.is_number() && v.to_number<double>() != 0;
+      if (!v.is_bool() && !v.is_number()) return bad(key, "must be true or false");
+      (key == "pubsub_unavailable" ? next.pubsub_unavailable : next.pubsub_silent) = on;
+      continue;
+    }
     auto value = number(kv.value());
     if (!value) return bad(key, "must be a number");
     if (key == "error_rate" || key == "limit_rate") {
@@ -70,6 +77,8 @@ json::object FaultInjector::to_json() const {
           {"token_ttl_seconds", settings_.token_ttl.count()},
           {"invocation_ttl_seconds", settings_.invocation_ttl.count()},
           {"bulk_rows_per_second", settings_.bulk_rows_per_second},
+          {"pubsub_unavailable", settings_.pubsub_unavailable},
+          {"pubsub_silent", settings_.pubsub_silent},
           {"seed", settings_.seed}};
 }
 

@@ -15,8 +15,14 @@
 //    "bulk_rows_per_second": 2000,  Bulk API ingest processes at most this many rows a second
 //                                (0, the default: as fast as it can), so that a page can show
 //                                numberRecordsProcessed growing; applies to jobs in progress too
+//    "pubsub_unavailable": true, every Pub/Sub API call fails UNAVAILABLE (error-code
+//                                sfdc.platform.eventbus.grpc.service.unavailable) and open
+//                                Subscribe streams end so within a keepalive interval
+//    "pubsub_silent": true,      open Subscribe streams send nothing, neither events nor
+//                                keepalives, until it is turned off (a stalled stream)
 //    "seed": 7}                  the random choices are reproducible for one seed
-// Only Salesforce API requests (REST, composite, bulk) are faulted, never /devorg/* or AppLink.
+// Only Salesforce API requests (REST, composite, bulk, Pub/Sub) are faulted, never /devorg/* or
+// AppLink. A token expiring mid-stream: token_ttl_seconds, then subscribe with a new token.
 //
 // ApiStats counts API requests by kind ("query", "queryMore", "sobject_create", "graph",
 // "collections", "composite", "bulk", "event_publish", ...) plus "total", for `GET
@@ -50,6 +56,8 @@ struct FaultSettings {
   std::chrono::seconds token_ttl{0};         // 0: tokens do not expire
   std::chrono::seconds invocation_ttl{300};  // an invocation's auth token
   int64_t bulk_rows_per_second = 0;          // 0: unlimited
+  bool pubsub_unavailable = false;           // Pub/Sub calls fail UNAVAILABLE, open streams end so
+  bool pubsub_silent = false;  // Pub/Sub streams send nothing (no events, no keepalives)
   uint64_t seed = 1;
 };
 

@@ -14,10 +14,10 @@ json::object parse(std::string_view text) { return json::parse(text).as_object()
 TEST(FaultInjector, NoFaultsByDefault) {
   FaultInjector faults;
   for (int i = 0; i < 1000; ++i) EXPECT_FALSE(faults.next());
-  EXPECT_EQ(
-      json::serialize(faults.to_json()),
-      R"({"error_rate":0E0,"limit_rate":0E0,"limit_status":429,"latency_ms":0,)"
-      R"("token_ttl_seconds":0,"invocation_ttl_seconds":300,"bulk_rows_per_second":0,"seed":1})");
+  EXPECT_EQ(json::serialize(faults.to_json()),
+            R"({"error_rate":0E0,"limit_rate":0E0,"limit_status":429,"latency_ms":0,)"
+            R"("token_ttl_seconds":0,"invocation_ttl_seconds":300,"bulk_rows_per_second":0,)"
+            R"("pubsub_unavailable":false,"pubsub_silent":false,"seed":1})");
 }
 
 TEST(FaultInjector, DrawsTheConfiguredSharesReproducibly) {

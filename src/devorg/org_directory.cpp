@@ -139,6 +139,12 @@ std::vector<std::pair<std::string, std::string>> OrgState::app_env() const {
       env.emplace_back("PRICING_DEVORG_URL_" + env_suffix(org->name), org->base_url);
     }
   }
+  if (directory && !directory->pubsub_endpoint.empty()) {
+    env.emplace_back("PRICING_PUBSUB_ENDPOINT", directory->pubsub_endpoint);
+  }
+  if (directory && !directory->pubsub_tls_endpoint.empty()) {
+    env.emplace_back("PRICING_DEVORG_PUBSUB_TLS_ENDPOINT", directory->pubsub_tls_endpoint);
+  }
   return env;
 }
 

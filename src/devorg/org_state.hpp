@@ -17,6 +17,7 @@
 #include "devorg/faults.hpp"
 #include "devorg/invocation_token.hpp"
 #include "devorg/org_access.hpp"
+#include "devorg/pubsub_bus.hpp"
 #include "devorg/sessions.hpp"
 #include "devorg/store.hpp"
 #include "net/http_client.hpp"
@@ -30,12 +31,14 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <exception>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -94,6 +97,10 @@ struct CallbackLog {
 struct OrgDirectory {
   std::vector<OrgState*> orgs;
   bool named = false;  // --orgs was given: app_env() adds PRICING_DEVORG_URL_<NAME> lines
+  // The Pub/Sub API's endpoints (host:port), empty when not served: app_env() adds
+  // PRICING_PUBSUB_ENDPOINT (plaintext) and PRICING_DEVORG_PUBSUB_TLS_ENDPOINT.
+  std::string pubsub_endpoint;
+  std::string pubsub_tls_endpoint;
 
   OrgState& first() const { return *orgs.front(); }
   // The org a connection name (AppLink's developer_name) names; nullptr when none.
@@ -126,11 +133,18 @@ struct OrgState {
   std::unique_ptr<ChangeEventFeed> feed;
   std::vector<Change> pending_changes;  // of the request being served
   bool bulk_running = false;
+  int64_t commit_number = 1736877279422521345;  // the SCN of the last transaction published
+  // The Pub/Sub API's topics (pubsub_bus.hpp), with --pubsub-port or --pubsub-tls-port.
+  std::unique_ptr<PubSubBus> pubsub;
+  // `io` as the Pub/Sub server's threads see it: set once every org's thread is ready.
+  std::atomic<boost::asio::io_context*> pubsub_io{nullptr};
 
   // KEY=VALUE pairs an app needs (printed, written to --env-file, GET /devorg/env): the same for
   // every org of the directory (the AppLink API is the first org's).
   std::vector<std::pair<std::string, std::string>> app_env() const;
-  // Hands the changes of the request just served to the change-event feed, as one transaction.
+  // Hands the changes of the request just served to the change-event feed and the Pub/Sub
+  // API's /data topics, as one transaction: the same events (one transactionKey, the same
+  // grouping, ids and sequence numbers) on both.
   void publish_changes(std::string_view client);
   // What a request made with this session acts as: its user and the fields its profile and the
   // permission sets in force hide.
@@ -187,6 +201,12 @@ boost::asio::awaitable<std::invoke_result_t<Work&>> on_org_thread(OrgState& targ
   if (!call->answer) throw std::runtime_error("the org did not answer (the wait was cancelled)");
   co_return std::move(*call->answer);
 }
+
+// Sets up org.pubsub: /data/OpportunityChangeEvent and /event/QuoteGenerationComplete__e, the
+// latter fed by every platform event the org records (pubsub_topics.cpp).
+void enable_pubsub(OrgState& org, const BusOptions& options);
+// Publishes change events (build_change_events()'s CloudEvents) on their /data topics.
+void publish_to_pubsub(OrgState& org, std::span<const boost::json::object> events);
 
 void add_rest_routes(net::Router& router, OrgState& org);
 void add_applink_routes(net::Router& router, OrgState& org);
