@@ -1,6 +1,7 @@
 #include "web/webhook.hpp"
 
 #include "events/change_event.hpp"
+#include "events/change_filter.hpp"
 #include "web/metrics.hpp"
 
 #include <openssl/crypto.h>
@@ -26,15 +27,6 @@ std::vector<std::string> split_list(std::string_view text) {
     text.remove_prefix(comma + 1);
   }
   return items;
-}
-
-bool contains(const std::vector<std::string>& list, std::string_view value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
-}
-
-// Pub/Sub deliveries: "0x01000080" or "2-0x03".
-bool is_bitmap(std::string_view field) {
-  return field.starts_with("0x") || field.find("-0x") != std::string_view::npos;
 }
 
 std::optional<Metrics::Gap> gap_kind(std::string_view change_type) {
@@ -91,13 +83,11 @@ bool Webhook::needs_quote(const events::ChangeEvent& event, net::Request& req) c
     m.count(m.ignored[Metrics::entity]);
     return false;
   }
-  std::string_view base_type = event.change_type;
   if (auto gap = gap_kind(event.change_type)) {
     m.count(m.gaps[*gap]);
     req.log().error("change_event_gap", {{"change_type", event.change_type},
                                          {"transaction", event.transaction_key},
                                          {"record_ids", event.record_ids.size()}});
-    base_type.remove_prefix(4);
   }
   if (!event.wildcard_ids.empty()) {
     // Every record of the object changed (a field-type conversion): no Ids to quote from. Loud,
@@ -116,21 +106,19 @@ bool Webhook::needs_quote(const events::ChangeEvent& event, net::Request& req) c
     m.count(m.ignored[Metrics::no_ids]);
     return false;
   }
-  if (!contains(config_.change_types, base_type)) {
-    m.count(m.ignored[Metrics::change_type]);
-    return false;
-  }
-  if (!config_.changed_fields.empty() && base_type == "UPDATE" && !event.is_gap()) {
-    bool bitmap = std::any_of(event.changed_fields.begin(), event.changed_fields.end(),
-                              [](const std::string& f) { return is_bitmap(f); });
-    if (bitmap) {
-      m.count(m.fields_undecoded);
-    } else if (std::none_of(
-                   event.changed_fields.begin(), event.changed_fields.end(),
-                   [&](const std::string& f) { return contains(config_.changed_fields, f); })) {
+  // The same rule as the Pub/Sub path's (events/change_filter.hpp).
+  switch (events::filter_change(event, config_.change_types, config_.changed_fields)) {
+    case events::FilterVerdict::wrong_change_type:
+      m.count(m.ignored[Metrics::change_type]);
+      return false;
+    case events::FilterVerdict::no_wanted_field:
       m.count(m.ignored[Metrics::fields]);
       return false;
-    }
+    case events::FilterVerdict::pass_undecoded_fields:
+      m.count(m.fields_undecoded);
+      break;
+    case events::FilterVerdict::pass:
+      break;
   }
   return true;
 }
