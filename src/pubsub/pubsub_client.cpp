@@ -108,7 +108,8 @@ PubSubClient::PubSubClient(ChannelOptions options)
     : options_(std::move(options)), impl_(std::make_unique<Impl>()) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(kMaxReceiveBytes);
-  impl_->channel = grpc::CreateCustomChannel(options_.endpoint, channel_credentials(options_), args);
+  impl_->channel =
+      grpc::CreateCustomChannel(options_.endpoint, channel_credentials(options_), args);
   impl_->stub = v1::PubSub::NewStub(impl_->channel);
 }
 
@@ -163,8 +164,8 @@ CallResult<std::string> PubSubClient::publish(const Credentials& creds, const st
   }
   const auto& result = response.results(0);
   if (result.has_error()) {
-    return {.error = local_error(GrpcCode::internal,
-                                 "the org refused the event: " + result.error().msg().substr(0, 200))};
+    return {.error = local_error(GrpcCode::internal, "the org refused the event: " +
+                                                         result.error().msg().substr(0, 200))};
   }
   return {.value = result.replay_id()};
 }
@@ -180,8 +181,7 @@ void PubSubClient::cancel() {
 }
 
 StreamError PubSubClient::subscribe(const Credentials& creds, const SubscribeStart& start,
-                                    const SubscribeOptions& options,
-                                    const BatchHandler& on_batch) {
+                                    const SubscribeOptions& options, const BatchHandler& on_batch) {
   grpc::ClientContext ctx;
   add_metadata(ctx, creds);
   {

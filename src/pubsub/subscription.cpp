@@ -64,13 +64,12 @@ Subscription::Subscription(asio::io_context& io, std::shared_ptr<net::RedisConne
       credentials_source_(std::move(credentials)),
       config_(std::move(config)),
       buffer_(redis, {.prefix = config_.prefix}),
-      lease_(redis, {.key = config_.prefix + "pubsub:lease:" + config_.connection + ":" +
-                            config_.topic,
-                     .owner = config_.owner,
-                     .ttl = config_.lease_ttl,
-                     .renew_every = config_.lease_ttl / 3,
-                     .retry_every = std::max<std::chrono::milliseconds>(config_.lease_ttl / 10,
-                                                                        100ms)}),
+      lease_(redis,
+             {.key = config_.prefix + "pubsub:lease:" + config_.connection + ":" + config_.topic,
+              .owner = config_.owner,
+              .ttl = config_.lease_ttl,
+              .renew_every = config_.lease_ttl / 3,
+              .retry_every = std::max<std::chrono::milliseconds>(config_.lease_ttl / 10, 100ms)}),
       replay_key_(replay_key(config_.prefix, config_.connection, config_.topic)),
       log_(log::Logger().with("connection", config_.connection)) {}
 
@@ -119,9 +118,9 @@ bool Subscription::hold_lease() {
     if (got && *got) {
       leader_ = true;
       stats_.count(SubscriptionStats::leases_taken);
-      log_.info("pubsub_lease_taken", {{"connection", config_.connection},
-                                       {"topic", config_.topic},
-                                       {"owner", config_.owner}});
+      log_.info(
+          "pubsub_lease_taken",
+          {{"connection", config_.connection}, {"topic", config_.topic}, {"owner", config_.owner}});
       if (!renewing_.exchange(true)) asio::co_spawn(io_, keep_lease(), asio::detached);
       return true;
     }
@@ -220,7 +219,8 @@ Next Subscription::handle(FetchBatch& batch) {
 int Subscription::run() {
   int attempt = 0;
   bool fresh_credentials = false;
-  std::optional<Preset> next_start;  // set after a lost replay id
+  bool start_over = false;  // after a lost replay id: start at `start_over_at`
+  Preset start_over_at = Preset::earliest;
   bool topic_checked = false;
   const net::BackoffOptions backoff{.initial_delay = config_.backoff_initial,
                                     .max_delay = config_.backoff_max};
@@ -252,9 +252,9 @@ int Subscription::run() {
                    {"error_code", short_error_code(topic.error.error_code)},
                    {"message", topic.error.message}});
         if (recovery == Recovery::stop) {
-          log_.error("pubsub_stopped", {{"topic", config_.topic},
-                                        {"why", "the org refuses this topic: " +
-                                                    topic.error.message}});
+          log_.error("pubsub_stopped",
+                     {{"topic", config_.topic},
+                      {"why", "the org refuses this topic: " + topic.error.message}});
           stop();
           return 1;
         }
@@ -265,9 +265,10 @@ int Subscription::run() {
       if (!topic.value->can_subscribe) {
         log_.error("pubsub_stopped",
                    {{"topic", config_.topic},
-                    {"why", "the integration user may not subscribe to this topic: give it "
-                            "the permission (View All Data, or the object's read access with "
-                            "Change Data Capture enabled for it)"}});
+                    {"why",
+                     "the integration user may not subscribe to this topic: give it "
+                     "the permission (View All Data, or the object's read access with "
+                     "Change Data Capture enabled for it)"}});
         stop();
         return 1;
       }
@@ -281,14 +282,13 @@ int Subscription::run() {
       wait_backoff();
       continue;
     }
-    if (next_start) {
-      start.preset = *next_start;
+    if (start_over) {
+      start.preset = start_over_at;
     } else if (!stored->is_nil() && !stored->text.empty()) {
       start.preset = Preset::custom;
       start.replay_id = stored->text;
     } else {
-      start.preset =
-          config_.first_start == StartAt::earliest ? Preset::earliest : Preset::latest;
+      start.preset = config_.first_start == StartAt::earliest ? Preset::earliest : Preset::latest;
     }
     log_.info("pubsub_subscribing", {{"connection", config_.connection},
                                      {"topic", config_.topic},
@@ -300,7 +300,7 @@ int Subscription::run() {
                                         [this](FetchBatch& batch) { return handle(batch); });
     if (delivered_) {
       attempt = 0;
-      next_start.reset();
+      start_over = false;
     }
     if (stopping_) break;
     if (!handler_error_.empty()) {
@@ -330,14 +330,16 @@ int Subscription::run() {
                    {{"connection", config_.connection},
                     {"topic", config_.topic},
                     {"replay_id", hex(start.replay_id)},
-                    {"why", "the org no longer has the events after the stored replay id (older "
-                            "than its retention, or unknown): changes were missed; reprice the "
-                            "affected opportunities with a batch job"}});
+                    {"why",
+                     "the org no longer has the events after the stored replay id (older "
+                     "than its retention, or unknown): changes were missed; reprice the "
+                     "affected opportunities with a batch job"}});
         if (config_.on_lost_replay == OnLostReplay::stop) {
           stop();
           return 1;
         }
-        next_start =
+        start_over = true;
+        start_over_at =
             config_.on_lost_replay == OnLostReplay::earliest ? Preset::earliest : Preset::latest;
         break;
       case Recovery::backoff:

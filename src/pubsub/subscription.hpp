@@ -71,8 +71,7 @@ std::string replay_key(const std::string& prefix, const std::string& connection,
                        const std::string& topic);
 
 // The connection's credentials: fresh=false may answer from a cache; true must not.
-using CredentialsSource =
-    std::function<boost::asio::awaitable<Result<Credentials>>(bool fresh)>;
+using CredentialsSource = std::function<boost::asio::awaitable<Result<Credentials>>(bool fresh)>;
 
 class Subscription {
  public:

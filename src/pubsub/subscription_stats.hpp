@@ -26,10 +26,18 @@ struct SubscriptionStats {
     leases_taken,        // times this process became the subscriber
     kCount
   };
-  static constexpr std::array<std::string_view, kCount> kNames = {
-      "events",           "ids_buffered",    "events_ignored",     "events_undecodable",
-      "keepalives",       "gaps",            "schemas_fetched",    "reconnects_auth",
-      "reconnects_backoff", "reconnects_silence", "replay_lost",   "leases_taken"};
+  static constexpr std::array<std::string_view, kCount> kNames = {"events",
+                                                                  "ids_buffered",
+                                                                  "events_ignored",
+                                                                  "events_undecodable",
+                                                                  "keepalives",
+                                                                  "gaps",
+                                                                  "schemas_fetched",
+                                                                  "reconnects_auth",
+                                                                  "reconnects_backoff",
+                                                                  "reconnects_silence",
+                                                                  "replay_lost",
+                                                                  "leases_taken"};
 
   void count(Counter c, int64_t n = 1) { values[c].fetch_add(n, std::memory_order_relaxed); }
   int64_t get(Counter c) const { return values[c].load(std::memory_order_relaxed); }

@@ -59,7 +59,8 @@ Result<SubscriberConfig> load_config(const Env& env) {
       read.string("PRICING_PUBSUB_ENDPOINT", "api.pubsub.salesforce.com:7443");
   if (config.channel.endpoint.find(':') == std::string::npos ||
       config.channel.endpoint.find('/') != std::string::npos) {
-    read.add_error("PRICING_PUBSUB_ENDPOINT", "must be host:port, e.g. api.pubsub.salesforce.com:7443");
+    read.add_error("PRICING_PUBSUB_ENDPOINT",
+                   "must be host:port, e.g. api.pubsub.salesforce.com:7443");
   }
   config.channel.ca_file = read.string("PRICING_PUBSUB_CA_FILE", "");
 
@@ -84,8 +85,8 @@ Result<SubscriberConfig> load_config(const Env& env) {
   } else if (lost != "earliest") {
     read.add_error("PRICING_PUBSUB_ON_LOST_REPLAY", "must be earliest, latest or stop");
   }
-  sub.stream.silence_limit =
-      read.seconds("PRICING_PUBSUB_SILENCE_SECONDS", seconds(300), milliseconds(200), seconds(3600));
+  sub.stream.silence_limit = read.seconds("PRICING_PUBSUB_SILENCE_SECONDS", seconds(300),
+                                          milliseconds(200), seconds(3600));
   sub.stream.tick = std::min<milliseconds>(milliseconds(500), sub.stream.silence_limit / 4);
   sub.lease_ttl =
       read.seconds("PRICING_PUBSUB_LEASE_SECONDS", seconds(10), milliseconds(300), seconds(300));
