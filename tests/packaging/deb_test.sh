@@ -41,7 +41,8 @@ done || fail=1
 grep -q '^/usr/include/\|^/usr/lib/' <<<"$server_files" && problem "pricing-engine holds SDK files"
 [[ $(dpkg-deb -f "$server" Package) == pricing-engine ]] || problem "wrong package name"
 
-# Its dependencies: one per runtime package, under the name dpkg-shlibdeps gives (a package may
+# Its dependencies: one per package of a library the binary needs itself (the libraries those
+# load come with those packages' own dependencies), under the name dpkg-shlibdeps gives (a package may
 # be depended on by a virtual name it provides: libspdlog1.10 provides libspdlog1.10-fmt9).
 depends=$(dpkg-deb -f "$server" Depends | tr ',' '\n' | sed 's/(.*)//; s/|.*//; s/ //g' | sed '/^$/d')
 resolved=$(for d in $depends; do
@@ -53,7 +54,7 @@ resolved=$(for d in $depends; do
       | head -n1
   fi
 done | sort -u)
-needed=$("$source/scripts/runtime-packages" "$build/src/pricing-engine")
+needed=$("$source/scripts/runtime-packages" --direct "$build/src/pricing-engine")
 if [[ $resolved != "$needed" ]]; then
   problem "Depends is not the binary's runtime packages:"
   diff <(echo "$needed") <(echo "$resolved") >&2 || true
