@@ -123,8 +123,20 @@ class Decoder {
     return {};
   }
 
+  // Every value made (record fields, array items, map entries) is counted against max_values
+  // before it is allocated: items that take no bytes (null, records of nulls) are bounded so.
+  Result<void> charge(uint64_t n, size_t at = SIZE_MAX) {
+    if (n > limits_.max_values - values_) {
+      return error_at(at == SIZE_MAX ? in_.position() : at,
+                      "more than " + std::to_string(limits_.max_values) + " values");
+    }
+    values_ += n;
+    return {};
+  }
+
   Result<void> read_record(const Node& t, Value& out) {
     if (auto r = enter(); !r) return r;
+    if (auto r = charge(t.fields.size()); !r) return r;
     auto& record = out.datum.emplace<Value::Record>();
     record.fields.resize(t.fields.size());
     for (size_t i = 0; i < t.fields.size(); ++i) {
@@ -175,10 +187,7 @@ class Decoder {
         return error_at(at, std::to_string(n) + " items cannot fit in the " +
                                 std::to_string(in_.remaining()) + " bytes left");
       }
-      if (n > limits_.max_items - items_) {
-        return error_at(at, "more than " + std::to_string(limits_.max_items) + " items");
-      }
-      items_ += n;
+      if (auto r = charge(n, at); !r) return r;
       if (is_map) {
         entries->reserve(entries->size() + n);
       } else {
@@ -210,7 +219,7 @@ class Decoder {
   const DecodeLimits& limits_;
   DecodeStats& stats_;
   size_t depth_ = 0;
-  size_t items_ = 0;
+  uint64_t values_ = 0;
   Path path_;
 };
 

@@ -148,12 +148,19 @@ TEST(AvroDecode, RefusesCountsThatCannotFit) {
   wire += bytes({0x02, 0x00});
   EXPECT_EQ(decode_error(array, wire),
             "avro: 1099511627776 items cannot fit in the 2 bytes left at byte 0");
-  // Items that take no bytes are bounded by max_items instead.
+  // Items that take no bytes are bounded by max_values instead.
   auto nulls = schema(R"({"type":"array","items":"null"})");
   std::string many;
   BinaryWriter(many).write_long(int64_t{1} << 40);
   many += bytes({0x00});
-  EXPECT_EQ(decode_error(nulls, many), "avro: more than 1000000 items at byte 0");
+  EXPECT_EQ(decode_error(nulls, many), "avro: more than 1000000 values at byte 0");
+  // Records of nulls too: 400,000 items of 2 fields each make 1,200,000 values.
+  auto pairs = schema(R"({"type":"array","items":{"type":"record","name":"P","fields":[
+      {"name":"a","type":"null"},{"name":"b","type":"null"}]}})");
+  std::string pair_wire;
+  BinaryWriter(pair_wire).write_long(400'000);
+  pair_wire += bytes({0x00});
+  EXPECT_NE(decode_error(pairs, pair_wire).find("more than 1000000 values"), std::string::npos);
   auto v = decode(nulls, bytes({0x06, 0x00}));
   ASSERT_TRUE(v);
   EXPECT_EQ(std::get<Value::Array>(v->datum).items.size(), 3u);
