@@ -153,9 +153,9 @@ class Decoder {
     if (auto r = enter(); !r) return r;
     const bool is_map = t.type == Type::map;
     std::vector<Value>* items = nullptr;
-    std::vector<MapEntry>* entries = nullptr;
+    Value::Map* map = nullptr;
     if (is_map) {
-      entries = &out.datum.emplace<Value::Map>().entries;
+      map = &out.datum.emplace<Value::Map>();
     } else {
       items = &out.datum.emplace<Value::Array>().items;
     }
@@ -189,7 +189,8 @@ class Decoder {
       }
       if (auto r = charge(n, at); !r) return r;
       if (is_map) {
-        entries->reserve(entries->size() + n);
+        map->keys.reserve(map->keys.size() + n);
+        map->values.reserve(map->values.size() + n);
       } else {
         items->reserve(items->size() + n);
       }
@@ -198,8 +199,9 @@ class Decoder {
         if (is_map) {
           auto key = in_.read_string();
           if (!key) return key.error();
-          entries->push_back(MapEntry{std::string(*key), Value{}});
-          if (auto r = read(*t.items, entries->back().value); !r) return r;
+          map->keys.emplace_back(*key);
+          map->values.emplace_back();
+          if (auto r = read(*t.items, map->values.back()); !r) return r;
         } else {
           items->emplace_back();
           if (auto r = read(*t.items, items->back()); !r) return r;
@@ -348,12 +350,14 @@ class Encoder {
         return {};
       }
       case Type::map: {
-        const auto& entries = std::get<Value::Map>(v.datum).entries;
-        if (!entries.empty()) w_.write_long(static_cast<int64_t>(entries.size()));
-        for (size_t i = 0; i < entries.size(); ++i) {
+        const auto& map = std::get<Value::Map>(v.datum);
+        if (map.keys.size() != map.values.size())
+          return mismatch(t, "a map of unequal keys and values");
+        if (!map.keys.empty()) w_.write_long(static_cast<int64_t>(map.keys.size()));
+        for (size_t i = 0; i < map.keys.size(); ++i) {
           path_.push_index(i);
-          w_.write_string(entries[i].key);
-          if (auto r = write(*t.items, entries[i].value, depth + 1); !r) return r;
+          w_.write_string(map.keys[i]);
+          if (auto r = write(*t.items, map.values[i], depth + 1); !r) return r;
           path_.pop();
         }
         w_.write_long(0);

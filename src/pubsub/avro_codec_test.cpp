@@ -118,10 +118,10 @@ TEST(AvroDecode, ArraysAndMapsAreBlocks) {
             (std::vector<Value>{Value::of(int64_t{1}), Value::of(int64_t{2})}));
   auto map = schema(R"({"type":"map","values":"string"})");
   Value m = round_trip(map, bytes({0x02, 0x02, 'k', 0x02, 'v', 0x00}));  // {"k": "v"}
-  const auto& entries = std::get<Value::Map>(m.datum).entries;
-  ASSERT_EQ(entries.size(), 1u);
-  EXPECT_EQ(entries[0].key, "k");
-  EXPECT_EQ(entries[0].value, Value::of(std::string("v")));
+  const auto& entries = std::get<Value::Map>(m.datum);
+  ASSERT_EQ(entries.keys.size(), 1u);
+  EXPECT_EQ(entries.keys[0], "k");
+  EXPECT_EQ(entries.values[0], Value::of(std::string("v")));
 }
 
 TEST(AvroDecode, ReadsNegativeCountsWithTheirByteSize) {

@@ -138,9 +138,10 @@ void set(const Node& t, const Value& v, avro_value_t* out) {
       }
       return;
     case Type::map:
-      for (const MapEntry& e : std::get<Value::Map>(v.datum).entries) {
-        avro_value_add(out, e.key.c_str(), &child, nullptr, nullptr);
-        set(*t.items, e.value, &child);
+      for (size_t i = 0; i < std::get<Value::Map>(v.datum).keys.size(); ++i) {
+        const auto& map = std::get<Value::Map>(v.datum);
+        avro_value_add(out, map.keys[i].c_str(), &child, nullptr, nullptr);
+        set(*t.items, map.values[i], &child);
       }
       return;
     case Type::record: {
@@ -215,7 +216,7 @@ TEST(AvroOracle, EveryType) {
       {"name":"u2","type":["null","int","string","P"]},
       {"name":"list","type":{"type":"record","name":"Cell","fields":[
           {"name":"v","type":"long"},{"name":"next","type":["null","Cell"]}]}}]})";
-  Value::Map m1{{{"one", Value::of(int64_t{1})}, {"minus", Value::of(int64_t{-300})}}};
+  Value::Map m1{{"one", "minus"}, {Value::of(int64_t{1}), Value::of(int64_t{-300})}};
   Value::Map m2{};
   Value cell2 = Value::of(Value::Record{{Value::of(int64_t{2}), Value{}}});
   Value cell1 = Value::of(Value::Record{{Value::of(int64_t{1}), cell2}});
