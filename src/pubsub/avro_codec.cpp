@@ -188,11 +188,13 @@ class Decoder {
                                 std::to_string(in_.remaining()) + " bytes left");
       }
       if (auto r = charge(n, at); !r) return r;
-      if (is_map) {
-        map->keys.reserve(map->keys.size() + n);
-        map->values.reserve(map->values.size() + n);
-      } else {
-        items->reserve(items->size() + n);
+      if (blocks == 1) {  // later blocks grow geometrically: reserving each is quadratic
+        if (is_map) {
+          map->keys.reserve(n);
+          map->values.reserve(n);
+        } else {
+          items->reserve(n);
+        }
       }
       for (uint64_t i = 0; i < n; ++i, ++index) {
         path_.push_index(index);
