@@ -123,8 +123,20 @@ class Decoder {
     return {};
   }
 
+  // Every value made (record fields, array items, map entries) is counted against max_values
+  // before it is allocated: items that take no bytes (null, records of nulls) are bounded so.
+  Result<void> charge(uint64_t n, size_t at = SIZE_MAX) {
+    if (n > limits_.max_values - values_) {
+      return error_at(at == SIZE_MAX ? in_.position() : at,
+                      "more than " + std::to_string(limits_.max_values) + " values");
+    }
+    values_ += n;
+    return {};
+  }
+
   Result<void> read_record(const Node& t, Value& out) {
     if (auto r = enter(); !r) return r;
+    if (auto r = charge(t.fields.size()); !r) return r;
     auto& record = out.datum.emplace<Value::Record>();
     record.fields.resize(t.fields.size());
     for (size_t i = 0; i < t.fields.size(); ++i) {
@@ -141,9 +153,9 @@ class Decoder {
     if (auto r = enter(); !r) return r;
     const bool is_map = t.type == Type::map;
     std::vector<Value>* items = nullptr;
-    std::vector<MapEntry>* entries = nullptr;
+    Value::Map* map = nullptr;
     if (is_map) {
-      entries = &out.datum.emplace<Value::Map>().entries;
+      map = &out.datum.emplace<Value::Map>();
     } else {
       items = &out.datum.emplace<Value::Array>().items;
     }
@@ -175,22 +187,23 @@ class Decoder {
         return error_at(at, std::to_string(n) + " items cannot fit in the " +
                                 std::to_string(in_.remaining()) + " bytes left");
       }
-      if (n > limits_.max_items - items_) {
-        return error_at(at, "more than " + std::to_string(limits_.max_items) + " items");
-      }
-      items_ += n;
-      if (is_map) {
-        entries->reserve(entries->size() + n);
-      } else {
-        items->reserve(items->size() + n);
+      if (auto r = charge(n, at); !r) return r;
+      if (blocks == 1) {  // later blocks grow geometrically: reserving each is quadratic
+        if (is_map) {
+          map->keys.reserve(n);
+          map->values.reserve(n);
+        } else {
+          items->reserve(n);
+        }
       }
       for (uint64_t i = 0; i < n; ++i, ++index) {
         path_.push_index(index);
         if (is_map) {
           auto key = in_.read_string();
           if (!key) return key.error();
-          entries->push_back(MapEntry{std::string(*key), Value{}});
-          if (auto r = read(*t.items, entries->back().value); !r) return r;
+          map->keys.emplace_back(*key);
+          map->values.emplace_back();
+          if (auto r = read(*t.items, map->values.back()); !r) return r;
         } else {
           items->emplace_back();
           if (auto r = read(*t.items, items->back()); !r) return r;
@@ -210,7 +223,7 @@ class Decoder {
   const DecodeLimits& limits_;
   DecodeStats& stats_;
   size_t depth_ = 0;
-  size_t items_ = 0;
+  uint64_t values_ = 0;
   Path path_;
 };
 
@@ -339,12 +352,14 @@ class Encoder {
         return {};
       }
       case Type::map: {
-        const auto& entries = std::get<Value::Map>(v.datum).entries;
-        if (!entries.empty()) w_.write_long(static_cast<int64_t>(entries.size()));
-        for (size_t i = 0; i < entries.size(); ++i) {
+        const auto& map = std::get<Value::Map>(v.datum);
+        if (map.keys.size() != map.values.size())
+          return mismatch(t, "a map of unequal keys and values");
+        if (!map.keys.empty()) w_.write_long(static_cast<int64_t>(map.keys.size()));
+        for (size_t i = 0; i < map.keys.size(); ++i) {
           path_.push_index(i);
-          w_.write_string(entries[i].key);
-          if (auto r = write(*t.items, entries[i].value, depth + 1); !r) return r;
+          w_.write_string(map.keys[i]);
+          if (auto r = write(*t.items, map.values[i], depth + 1); !r) return r;
           path_.pop();
         }
         w_.write_long(0);

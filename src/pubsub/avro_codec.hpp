@@ -4,7 +4,7 @@
 // decode follows the writer schema exactly: fields in schema order, union branches and enum
 // symbols by index. It is safe on hostile bytes: it never reads past the end; an array or map
 // block whose count cannot fit in the bytes left is an error before anything is allocated (items
-// of a type that takes no bytes, such as null, are bounded by max_items instead); a negative
+// of a type that takes no bytes, such as null, are bounded by max_values instead); a negative
 // block count is followed by the block's byte size, which must match; nesting deeper than
 // max_depth and bytes left over after the datum are errors. Every error is invalid_argument,
 // "avro: <problem> at byte <n>" with the path to the value ("ChangeEventHeader.recordIds[2]").
@@ -27,8 +27,8 @@
 namespace pe::pubsub::avro {
 
 struct DecodeLimits {
-  size_t max_depth = 64;         // nested values (records, arrays, maps)
-  size_t max_items = 1'000'000;  // array items and map entries, in the whole datum
+  size_t max_depth = 64;          // nested values (records, arrays, maps)
+  size_t max_values = 1'000'000;  // record fields, array items, map entries: the whole datum
 };
 
 struct DecodeStats {

@@ -21,8 +21,6 @@
 
 namespace pe::pubsub::avro {
 
-struct MapEntry;
-
 struct Value {
   struct Record {
     std::vector<Value> fields;
@@ -32,9 +30,10 @@ struct Value {
     std::vector<Value> items;
     friend bool operator==(const Array&, const Array&) = default;
   };
-  struct Map {
-    std::vector<MapEntry> entries;
-    friend bool operator==(const Map&, const Map&);
+  struct Map {  // entry i is keys[i] → values[i]
+    std::vector<std::string> keys;
+    std::vector<Value> values;
+    friend bool operator==(const Map&, const Map&) = default;
   };
   struct Enum {
     size_t index = 0;
@@ -57,13 +56,5 @@ struct Value {
 
   friend bool operator==(const Value&, const Value&) = default;
 };
-
-struct MapEntry {
-  std::string key;
-  Value value;
-  friend bool operator==(const MapEntry&, const MapEntry&) = default;
-};
-
-inline bool operator==(const Value::Map& a, const Value::Map& b) { return a.entries == b.entries; }
 
 }  // namespace pe::pubsub::avro
