@@ -167,35 +167,34 @@ TEST(PubsubChangeEvent, RefusesBadHeadersAndPayloads) {
 // The change-type and changed-field filter (events/change_filter.hpp, what the webhook applies)
 // judges a Pub/Sub event by the names its bitmaps stand for.
 TEST(PubsubChangeEvent, FiltersLikeTheWebhook) {
-  const std::vector<std::string> types = {"CREATE", "UPDATE", "UNDELETE"};
+  auto judged = [](const events::ChangeEvent& e, std::vector<std::string> fields) {
+    return events::judge({.changed_fields = std::move(fields)}, e).skip;
+  };
   auto h = sample_header();
   h.event.changed_fields = {"StageName", "LastModifiedDate"};
   auto stage = decode_change_event(oce(), payload(h));
   ASSERT_TRUE(stage);
-  EXPECT_EQ(events::filter_change(stage->event, types, {"StageName", "Amount"}),
-            events::FilterVerdict::pass);
-  EXPECT_EQ(events::filter_change(stage->event, types, {"Amount"}),
-            events::FilterVerdict::no_wanted_field);
-  EXPECT_EQ(events::filter_change(stage->event, types, {}), events::FilterVerdict::pass);
+  EXPECT_EQ(judged(stage->event, {"StageName", "Amount"}), events::Skip::none);
+  EXPECT_EQ(judged(stage->event, {"Amount"}), events::Skip::fields);
+  EXPECT_EQ(judged(stage->event, {}), events::Skip::none);
   h.event.changed_fields = {"ShippingAddress__c.City"};
   auto city = decode_change_event(oce(), payload(h));
   ASSERT_TRUE(city);
-  EXPECT_EQ(events::filter_change(city->event, types, {"ShippingAddress__c.City"}),
-            events::FilterVerdict::pass);
+  EXPECT_EQ(judged(city->event, {"ShippingAddress__c.City"}), events::Skip::none);
   h.event.change_type = "DELETE";
   auto deleted = decode_change_event(oce(), payload(h));
   ASSERT_TRUE(deleted);
-  EXPECT_EQ(events::filter_change(deleted->event, types, {}),
-            events::FilterVerdict::wrong_change_type);
+  EXPECT_EQ(judged(deleted->event, {}), events::Skip::change_type);
   h.event.change_type = "GAP_UPDATE";
   auto gap = decode_change_event(oce(), payload(h));
   ASSERT_TRUE(gap);
-  EXPECT_EQ(events::filter_change(gap->event, types, {"Amount"}), events::FilterVerdict::pass);
+  EXPECT_EQ(judged(gap->event, {"Amount"}), events::Skip::none);
   // The same event as the webhook gets it from Eventing, bitmap kept: it cannot be judged.
   events::ChangeEvent webhook = stage->event;
   webhook.changed_fields = {"0x14"};
-  EXPECT_EQ(events::filter_change(webhook, types, {"Amount"}),
-            events::FilterVerdict::pass_undecoded_fields);
+  auto verdict = events::judge({.changed_fields = {"Amount"}}, webhook);
+  EXPECT_EQ(verdict.skip, events::Skip::none);
+  EXPECT_TRUE(verdict.fields_undecoded);
 }
 
 TEST(PubsubChangeEvent, EncodesWhatItDecodes) {
