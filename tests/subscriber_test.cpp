@@ -202,6 +202,31 @@ TEST_F(Subscriber, ADecodedChangedFieldsFilterAppliesAsOnTheWebhook) {
   EXPECT_EQ(count("SELECT Id FROM Quote WHERE OpportunityId = '" + opportunity(6) + "'"), 1);
 }
 
+// PRICING_PUBLISH_VIA=pubsub: the completion event goes out through the Pub/Sub API's Publish,
+// Avro-encoded with the topic's schema, and the org's Flow notifies as for a REST publish.
+TEST_F(Subscriber, TheCompletionEventCanGoOutThroughPubSubPublish) {
+  workers[0].signal(SIGTERM);
+  workers[0].wait(30s);
+  auto worker_env = env;
+  worker_env["PRICING_PUBLISH_VIA"] = "pubsub";
+  workers[0] = test::Process::start({PE_BINARY, "worker"}, worker_env);
+  edit(1, 3);
+  ASSERT_TRUE(wait_until([&] { return notifications().size() == 1; }, 30s)) << all_output();
+  EXPECT_EQ(notifications()[0], "Quotes Generated: 3");
+  auto r = test::http_request(org_port, "GET", "/devorg/events");
+  ASSERT_TRUE(r && r->status == 200);
+  auto answer = json::parse(r->body);
+  const auto& events = answer.at("events").as_array();
+  ASSERT_EQ(events.size(), 1u) << answer;
+  EXPECT_EQ(events[0].at("via"), "pubsub");
+  EXPECT_EQ(events[0].at("type"), "QuoteGenerationComplete__e");
+  // A bad setting is refused at start, saying which.
+  worker_env["PRICING_PUBLISH_VIA"] = "carrier-pigeon";
+  auto bad = test::Process::start({PE_BINARY, "worker"}, worker_env);
+  EXPECT_EQ(bad.wait(10s), 2);
+  EXPECT_NE(bad.output().find("PRICING_PUBLISH_VIA"), std::string::npos);
+}
+
 TEST_F(Subscriber, AReplayIdTheOrgNoLongerKnowsIsLoudAndStartsAgainAtTheEarliest) {
   edit(1, 3);
   ASSERT_TRUE(wait_until([&] { return count("SELECT Id FROM Quote") == 3; }, 30s)) << all_output();

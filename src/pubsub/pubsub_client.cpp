@@ -86,6 +86,18 @@ StreamError local_error(GrpcCode code, std::string message) {
 
 }  // namespace
 
+ChannelOptions channel_options_from(EnvReader& read) {
+  ChannelOptions options;
+  options.endpoint = read.string("PRICING_PUBSUB_ENDPOINT", options.endpoint);
+  if (options.endpoint.find(':') == std::string::npos ||
+      options.endpoint.find('/') != std::string::npos) {
+    read.add_error("PRICING_PUBSUB_ENDPOINT",
+                   "must be host:port, e.g. api.pubsub.salesforce.com:7443");
+  }
+  options.ca_file = read.string("PRICING_PUBSUB_CA_FILE", "");
+  return options;
+}
+
 bool is_loopback_endpoint(std::string_view endpoint) {
   std::string_view host = endpoint;
   if (host.starts_with('[')) {

@@ -21,6 +21,7 @@
 //                                      .replay_id = stored}, options, on_batch);
 #pragma once
 
+#include "common/config.hpp"
 #include "pubsub/flow_control.hpp"
 #include "pubsub/stream_errors.hpp"
 
@@ -40,6 +41,9 @@ struct ChannelOptions {
   std::string endpoint = "api.pubsub.salesforce.com:7443";  // host:port
   std::string ca_file;                                      // PEM roots; empty: the system's
 };
+
+// PRICING_PUBSUB_ENDPOINT (host:port) and PRICING_PUBSUB_CA_FILE; problems go to `read`.
+ChannelOptions channel_options_from(EnvReader& read);
 
 // True for 127.0.0.1, ::1 and localhost endpoints: the only ones reached without TLS.
 bool is_loopback_endpoint(std::string_view endpoint);

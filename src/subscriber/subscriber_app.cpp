@@ -55,14 +55,7 @@ Result<SubscriberConfig> load_config(const Env& env) {
   SubscriberConfig config;
   config.redis = net::redis_config_from(read);
   config.log_level = log::level_from(read);
-  config.channel.endpoint =
-      read.string("PRICING_PUBSUB_ENDPOINT", "api.pubsub.salesforce.com:7443");
-  if (config.channel.endpoint.find(':') == std::string::npos ||
-      config.channel.endpoint.find('/') != std::string::npos) {
-    read.add_error("PRICING_PUBSUB_ENDPOINT",
-                   "must be host:port, e.g. api.pubsub.salesforce.com:7443");
-  }
-  config.channel.ca_file = read.string("PRICING_PUBSUB_CA_FILE", "");
+  config.channel = pubsub::channel_options_from(read);
 
   auto& sub = config.subscription;
   sub.connection = applink::eventing_connection_from(read);

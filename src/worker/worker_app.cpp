@@ -12,6 +12,7 @@
 #include "net/http_client.hpp"
 #include "net/redis_connection.hpp"
 #include "pricing/engine_registry.hpp"
+#include "pubsub/event_publisher.hpp"
 #include "quotes/org_action.hpp"
 #include "quotes/quote_writer.hpp"
 #include "worker/batch_runner.hpp"
@@ -40,6 +41,11 @@ using std::chrono::milliseconds;
 
 namespace {
 
+constexpr const char* kCompletionTopic = "/event/QuoteGenerationComplete__e";
+
+// How completion events go out (PRICING_PUBLISH_VIA).
+enum class PublishVia { rest, eventing, pubsub };
+
 struct WorkerConfig {
   net::RedisConfig redis;
   jobs::QueueOptions queue;
@@ -54,6 +60,8 @@ struct WorkerConfig {
   bool discount_overrides = false;  // PRICING_DISCOUNT_OVERRIDES (org actions)
   std::optional<Sealer> sealer;     // PRICING_SEAL_KEY: opens the async org actions' tokens
   milliseconds callback_timeout{30'000};
+  PublishVia publish_via = PublishVia::rest;
+  pubsub::ChannelOptions pubsub_channel;  // with PublishVia::pubsub
 };
 
 Result<WorkerConfig> load_config(const Env& env, const WorkerOverrides& overrides) {
@@ -73,6 +81,17 @@ Result<WorkerConfig> load_config(const Env& env, const WorkerOverrides& override
   config.log_level = log::level_from(read);
   config.discount_overrides = read.boolean("PRICING_DISCOUNT_OVERRIDES", false);
   config.sealer = sealer_from(read);
+  const bool eventing = !read.string("HEROKUEVENTS_PUBLISH_URL", "").empty();
+  const std::string via = read.string("PRICING_PUBLISH_VIA", eventing ? "eventing" : "rest");
+  if (via == "eventing") {
+    config.publish_via = PublishVia::eventing;
+    if (!eventing) read.add_error("PRICING_PUBLISH_VIA", "eventing needs HEROKUEVENTS_PUBLISH_URL");
+  } else if (via == "pubsub") {
+    config.publish_via = PublishVia::pubsub;
+    config.pubsub_channel = pubsub::channel_options_from(read);
+  } else if (via != "rest") {
+    read.add_error("PRICING_PUBLISH_VIA", "must be rest, eventing or pubsub");
+  }
   if (auto ok = read.finish(); !ok) return ok.error();
   if (overrides.concurrency) config.concurrency = *overrides.concurrency;
   return config;
@@ -137,6 +156,9 @@ class Worker {
         config_(std::move(config)),
         applink_(std::move(applink)),
         publisher_(std::move(publisher)),
+        pubsub_publisher_(config_.publish_via == PublishVia::pubsub
+                              ? std::make_unique<pubsub::PubSubPublisher>(config_.pubsub_channel)
+                              : nullptr),
         engine_(std::move(engine)),
         client_(net::HttpClient::create(io).value()),
         redis_(net::RedisConnection::create(io, config_.redis).value()),
@@ -149,7 +171,7 @@ class Worker {
         batch_runner_(client_, applink_, config_.sealer, batch_queue_, batch_jobs_, activity_,
                       *engine_,
                       [this](salesforce::DataApi& api, SalesforceId user) {
-                        return publisher_ ? publish_with_eventing(user) : publish_with_rest(api);
+                        return completion_publisher(api, user);
                       },
                       {.discount_overrides = config_.discount_overrides,
                        .max_attempts = config_.batch_queue.max_attempts}) {
@@ -357,8 +379,7 @@ class Worker {
       salesforce::DataApi api(client_, *credentials, {.refresh = [this, connection] {
                                 return applink_.refresh(client_, connection);
                               }});
-      CompletionPublisher publish =
-          publisher_ ? publish_with_eventing(credentials->user_id) : publish_with_rest(api);
+      CompletionPublisher publish = completion_publisher(api, credentials->user_id);
       BatchStats stats;
       outcomes = co_await quote_jobs(api, *engine_, jobs, publish, &stats);
       log_.info("batch_done", {{"connection", connection},
@@ -526,6 +547,41 @@ class Worker {
       log_.warn("dead_letter_failed", {{"job", job.id}, {"error", buried.error().message}});
   }
 
+  // Completion events as PRICING_PUBLISH_VIA says: REST with the job's credentials (the
+  // default), Eventing's publish URL, or the Pub/Sub API's Publish.
+  CompletionPublisher completion_publisher(salesforce::DataApi& api, SalesforceId user) {
+    if (pubsub_publisher_) return publish_with_pubsub(api.credentials(), user);
+    if (publisher_) return publish_with_eventing(user);
+    return publish_with_rest(api);
+  }
+
+  CompletionPublisher publish_with_pubsub(const salesforce::OrgCredentials& org,
+                                          SalesforceId user) {
+    pubsub::Credentials creds{.access_token = org.access_token,
+                              .instance_url = org.instance_url,
+                              .tenant_id = std::string(org.org_id.str())};
+    return [this, creds, user](const std::vector<std::string>& statuses)
+               -> asio::awaitable<std::vector<Result<void>>> {
+      std::vector<Result<void>> results;
+      for (const auto& status : statuses) {
+        const int64_t now_ms = std::chrono::duration_cast<milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+        std::vector<pubsub::EventField> fields;
+        fields.emplace_back("CreatedDate", pubsub::avro::Value::of(now_ms));
+        fields.emplace_back("CreatedById", pubsub::avro::Value::of(std::string(user.str())));
+        fields.emplace_back("Status__c", pubsub::avro::Value::of(status));
+        auto published = co_await pubsub_publisher_->publish(creds, kCompletionTopic, fields);
+        if (published) {
+          results.emplace_back();
+        } else {
+          results.push_back(published.error());
+        }
+      }
+      co_return results;
+    };
+  }
+
   CompletionPublisher publish_with_eventing(SalesforceId user) {
     return [this, user](const std::vector<std::string>& statuses)
                -> asio::awaitable<std::vector<Result<void>>> {
@@ -549,6 +605,7 @@ class Worker {
   WorkerConfig config_;
   applink::AppLink applink_;
   std::optional<applink::EventPublisher> publisher_;
+  std::unique_ptr<pubsub::PubSubPublisher> pubsub_publisher_;
   std::unique_ptr<pricing::PricingEngine> engine_;
   net::HttpClient client_;
   std::shared_ptr<net::RedisConnection> redis_;
@@ -582,7 +639,7 @@ int run_worker(const Env& env, const WorkerOverrides& overrides) {
     return 2;
   }
   std::optional<applink::EventPublisher> publisher;
-  if (auto url = env.get("HEROKUEVENTS_PUBLISH_URL"); url && !url->empty()) {
+  if (config->publish_via == PublishVia::eventing) {
     auto made = applink::EventPublisher::from_env(env);
     if (!made) {
       std::cerr << "pricing-engine worker: " << made.error().message << "\n";

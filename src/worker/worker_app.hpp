@@ -10,8 +10,10 @@
 // idle transactions (any process may; one job each), so nothing waits for a web dyno.
 //
 // Credentials come from AppLink (or the Integration endpoint) per connection, cached, refreshed
-// on INVALID_SESSION_ID; jobs never carry tokens. Completion events go through
-// HEROKUEVENTS_PUBLISH_URL when set, else through the REST API in collections of 200.
+// on INVALID_SESSION_ID; jobs never carry tokens. Completion events go out as PRICING_PUBLISH_VIA
+// says: `eventing` (HEROKUEVENTS_PUBLISH_URL; the default when it is set), `rest` (sObject
+// Collections of 200; the default otherwise) or `pubsub` (the Pub/Sub API's Publish, Avro-encoded
+// with the topic's schema, pubsub/event_publisher.hpp).
 //
 // SIGTERM/SIGINT: stop claiming, finish the batches in flight (up to 25 s), exit 0. A job cut
 // off by SIGKILL is reclaimed by another worker after PRICING_VISIBILITY_SECONDS.
