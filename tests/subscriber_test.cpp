@@ -227,6 +227,36 @@ TEST_F(Subscriber, TheCompletionEventCanGoOutThroughPubSubPublish) {
   EXPECT_NE(bad.output().find("PRICING_PUBLISH_VIA"), std::string::npos);
 }
 
+// A stream that goes silent (no events, no keepalives) is ended by the watchdog after
+// PRICING_PUBSUB_SILENCE_SECONDS (3 here) and subscribed again from the stored id; an org that
+// answers UNAVAILABLE is retried with backoff. Nothing published meanwhile is lost.
+TEST_F(Subscriber, SilenceAndUnavailableResubscribeFromTheStoredId) {
+  auto fault = [&](const std::string& body) {
+    auto r = test::http_request(org_port, "POST", "/devorg/faults", body);
+    ASSERT_TRUE(r && r->status == 200) << (r ? r->body : "");
+  };
+  fault(R"({"pubsub_silent":true})");
+  edit(1, 5);
+  ASSERT_TRUE(wait_until(
+      [&] { return subscribers[0].output().find("the stream is stale") != std::string::npos; },
+      20s))
+      << all_output();
+  fault(R"({"pubsub_silent":false,"pubsub_unavailable":true})");
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return subscribers[0].output().find("error_code=service.unavailable") != std::string::npos;
+      },
+      20s))
+      << all_output();
+  edit(10, 2);  // published while the org refuses the subscriber
+  fault(R"({"pubsub_unavailable":false})");
+  ASSERT_TRUE(wait_until([&] { return count("SELECT Id FROM Quote") == 7; }, 40s))
+      << all_output();
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(count("SELECT Id FROM Quote"), 7);
+  EXPECT_NE(subscribers[0].output().find("recovery=backoff"), std::string::npos);
+}
+
 TEST_F(Subscriber, AReplayIdTheOrgNoLongerKnowsIsLoudAndStartsAgainAtTheEarliest) {
   edit(1, 3);
   ASSERT_TRUE(wait_until([&] { return count("SELECT Id FROM Quote") == 3; }, 30s)) << all_output();
