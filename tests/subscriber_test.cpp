@@ -177,6 +177,23 @@ TEST_F(Subscriber, ABulkEditOfFiftyIsOneJobAndOneNotification) {
   // The replay id stored is the event's: 8 bytes.
   auto stored = redis_cli({"STRLEN", "pe:pubsub:replay:devorg:/data/OpportunityChangeEvent"});
   EXPECT_EQ(stored, "8\n");
+  // Its counters reach Redis within 5 s, and web's /metrics shows them.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return redis_cli({"HGET", "pe:pubsub:stats", "ids_buffered"}) == "50\n";
+      },
+      15s))
+      << redis_cli({"HGETALL", "pe:pubsub:stats"});
+  const int web_port = test::free_port();
+  auto web_env = env;
+  web_env["PORT"] = std::to_string(web_port);
+  auto web = test::Process::start({PE_BINARY, "web"}, web_env);
+  ASSERT_TRUE(test::wait_for_port(web_port, 30s)) << web.output();
+  auto scraped = test::http_request(web_port, "GET", "/metrics");
+  ASSERT_TRUE(scraped && scraped->status == 200);
+  EXPECT_NE(scraped->body.find("pricing_pubsub_ids_buffered_total 50\n"), std::string::npos)
+      << scraped->body;
+  EXPECT_NE(scraped->body.find("pricing_pubsub_leases_taken_total 1\n"), std::string::npos);
   // A SIGTERM lets the lease go at once and exits 0.
   subscribers[0].signal(SIGTERM);
   EXPECT_EQ(subscribers[0].wait(10s), 0) << subscribers[0].output();
@@ -250,11 +267,26 @@ TEST_F(Subscriber, SilenceAndUnavailableResubscribeFromTheStoredId) {
       << all_output();
   edit(10, 2);  // published while the org refuses the subscriber
   fault(R"({"pubsub_unavailable":false})");
-  ASSERT_TRUE(wait_until([&] { return count("SELECT Id FROM Quote") == 7; }, 40s))
-      << all_output();
+  ASSERT_TRUE(wait_until([&] { return count("SELECT Id FROM Quote") == 7; }, 40s)) << all_output();
   std::this_thread::sleep_for(1500ms);
   EXPECT_EQ(count("SELECT Id FROM Quote"), 7);
   EXPECT_NE(subscribers[0].output().find("recovery=backoff"), std::string::npos);
+}
+
+// A topic the org does not have is a person's problem: the subscriber stops (exit 1) and says so.
+TEST_F(Subscriber, ATopicTheOrgRefusesStopsWithAClearMessage) {
+  auto topic_env = env;
+  topic_env["PRICING_PUBSUB_TOPIC"] = "/data/NoSuchObjectChangeEvent";
+  topic_env["PRICING_CONNECTION"] = "devorg";
+  topic_env["PRICING_REDIS_PREFIX"] = "other:";  // its own lease
+  auto refused = test::Process::start({PE_BINARY, "subscriber"}, topic_env);
+  EXPECT_EQ(refused.wait(30s), 1) << refused.output();
+  EXPECT_NE(refused.output().find("msg=pubsub_stopped"), std::string::npos) << refused.output();
+  EXPECT_NE(refused.output().find("topic.not.found"), std::string::npos) << refused.output();
+  topic_env["PRICING_PUBSUB_TOPIC"] = "not-a-channel";
+  auto bad = test::Process::start({PE_BINARY, "subscriber"}, topic_env);
+  EXPECT_EQ(bad.wait(10s), 2);
+  EXPECT_NE(bad.output().find("PRICING_PUBSUB_TOPIC"), std::string::npos);
 }
 
 TEST_F(Subscriber, AReplayIdTheOrgNoLongerKnowsIsLoudAndStartsAgainAtTheEarliest) {
@@ -352,8 +384,8 @@ TEST_F(SubscriberChaos, NothingIsLostOrQuotedTwiceThroughKillsLeaderChangesRedis
     for (auto& s : subscribers) out += s.output();
     return out;
   };
-  EXPECT_TRUE(wait_until(
-      [&] { return output().find("recovery=refresh_auth") != std::string::npos; }, 20s))
+  EXPECT_TRUE(
+      wait_until([&] { return output().find("recovery=refresh_auth") != std::string::npos; }, 20s))
       << output().substr(0, 20000);
 }
 

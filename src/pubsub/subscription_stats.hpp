@@ -1,11 +1,17 @@
 // subscription_stats.hpp: what the subscriber counts — events, keepalives, gaps, reconnects and
 // their reasons, lost replay positions — for its log lines and for `web`'s /metrics, which reads
-// them from Redis (<prefix>pubsub:stats, a hash of totals that every subscriber adds to).
+// them from Redis (<prefix>pubsub:stats, a hash of totals that every subscriber adds to with
+// HINCRBY every few seconds: `pricing_pubsub_<counter>_total`).
 #pragma once
+
+#include "net/redis_connection.hpp"
+
+#include <boost/asio/awaitable.hpp>
 
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace pe::pubsub {
@@ -44,5 +50,14 @@ struct SubscriptionStats {
 
   std::array<std::atomic<int64_t>, kCount> values{};
 };
+
+inline std::string stats_key(const std::string& prefix) { return prefix + "pubsub:stats"; }
+
+// Adds what was counted since the last call (`flushed` remembers what was added) to the hash;
+// one pipeline. A failure leaves `flushed` as it was: the next call adds it again (a partial
+// failure may count a delta twice: a metric, not a guarantee).
+boost::asio::awaitable<Result<void>> flush_stats(
+    net::RedisConnection& redis, const std::string& key, const SubscriptionStats& stats,
+    std::array<int64_t, SubscriptionStats::kCount>& flushed);
 
 }  // namespace pe::pubsub

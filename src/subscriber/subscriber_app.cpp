@@ -20,6 +20,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <iostream>
 #include <thread>
 
@@ -157,27 +158,41 @@ int run_subscriber(const Env& env) {
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (!ec) subscription.stop();
   });
+  // Every 5 s the counters go to Redis (web's /metrics shows them); every minute, a log line.
   asio::steady_timer stats_timer(io);
-  std::function<void(const boost::system::error_code&)> every_minute =
+  std::array<int64_t, pubsub::SubscriptionStats::kCount> flushed{};
+  const std::string key = pubsub::stats_key(config->subscription.prefix);
+  int ticks = 0;
+  std::function<void(const boost::system::error_code&)> every_5s =
       [&](const boost::system::error_code& ec) {
         if (ec) return;
-        log_stats(subscription.stats());
-        stats_timer.expires_after(seconds(60));
-        stats_timer.async_wait(every_minute);
+        if (++ticks % 12 == 0) log_stats(subscription.stats());
+        asio::co_spawn(
+            io,
+            [&]() -> asio::awaitable<void> {
+              co_await pubsub::flush_stats(*redis, key, subscription.stats(), flushed);
+            },
+            asio::detached);
+        stats_timer.expires_after(seconds(5));
+        stats_timer.async_wait(every_5s);
       };
-  stats_timer.expires_after(seconds(60));
-  stats_timer.async_wait(every_minute);
+  stats_timer.expires_after(seconds(5));
+  stats_timer.async_wait(every_5s);
 
   int exit_code = 0;
   std::thread loop([&] {
     exit_code = subscription.run();
-    asio::post(io, [&] {
-      signals.cancel();
-      stats_timer.cancel();
-      redis->stop();
-      work.reset();
-      io.stop();  // idle keep-alive connections of the HTTP client would hold it otherwise
-    });
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          signals.cancel();
+          stats_timer.cancel();
+          co_await pubsub::flush_stats(*redis, key, subscription.stats(), flushed);  // the last
+          redis->stop();
+          work.reset();
+          io.stop();  // idle keep-alive connections of the HTTP client would hold it otherwise
+        },
+        asio::detached);
   });
   io.run();
   loop.join();

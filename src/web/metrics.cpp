@@ -1,5 +1,7 @@
 #include "web/metrics.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace pe::web {
@@ -91,6 +93,22 @@ std::string Metrics::render() const {
                  "pricing_flush_latency_seconds_count {0}\n",
                  total, static_cast<double>(read(latency_sum_ms)) / 1000.0);
   return out;
+}
+
+void append_pubsub_metrics(std::string& out, const net::RedisReply& hash) {
+  for (size_t i = 0; i + 1 < hash.elements.size(); i += 2) {
+    const std::string& name = hash.elements[i].text;
+    const std::string& value = hash.elements[i + 1].text;
+    const bool good_name = !name.empty() && name.size() <= 40 &&
+                           std::all_of(name.begin(), name.end(),
+                                       [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+    const bool good_value =
+        !value.empty() && value.size() <= 20 &&
+        std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!good_name || !good_value) continue;
+    out += "# TYPE pricing_pubsub_" + name + "_total counter\n";
+    out += "pricing_pubsub_" + name + "_total " + value + "\n";
+  }
 }
 
 }  // namespace pe::web

@@ -15,7 +15,15 @@
 //   flush_latency_seconds (histogram)        from a transaction's last event to its job
 //   webhook_changed_fields_undecoded_total   field-filtered events whose changedFields were
 //                                            Pub/Sub bitmaps (accepted, see docs/eventing.md)
+//   pubsub_<counter>_total                   the subscribers' counters, read from Redis at each
+//                                            scrape (events, ids_buffered, events_ignored,
+//                                            events_undecodable, keepalives, gaps,
+//                                            schemas_fetched, reconnects_auth,
+//                                            reconnects_backoff, reconnects_silence,
+//                                            replay_lost, leases_taken; docs/pubsub.md)
 #pragma once
+
+#include "net/redis_protocol.hpp"
 
 #include <array>
 #include <atomic>
@@ -55,5 +63,10 @@ struct Metrics {
 
 // The process's metrics.
 Metrics& metrics();
+
+// The Pub/Sub subscribers' totals (an HGETALL of <prefix>pubsub:stats: counter, value, ...) as
+// `pricing_pubsub_<counter>_total` counters; fields that are not [a-z_] names of at most 40
+// characters with an integer value are left out.
+void append_pubsub_metrics(std::string& out, const net::RedisReply& hash);
 
 }  // namespace pe::web

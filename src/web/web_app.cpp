@@ -120,11 +120,17 @@ std::shared_ptr<net::Router> make_router(const WebConfig& config, net::ThreadCon
               {.body_limit = config.webhook.body_limit,
                .content_types = {"application/cloudevents+json",
                                  "application/cloudevents-batch+json", "application/json"}});
-  router->add(http::verb::get, "/metrics", [](net::Request&) -> asio::awaitable<net::Response> {
-    auto res = net::json_response(http::status::ok, metrics().render());
-    res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-    co_return res;
-  });
+  router->add(http::verb::get, "/metrics",
+              [redis, key = config.queue.prefix +
+                            "pubsub:stats"](net::Request&) -> asio::awaitable<net::Response> {
+                std::string text = metrics().render();
+                // The subscribers' counters, which they keep in Redis (pubsub/subscription_stats).
+                auto stats = co_await redis->exec(net::RedisCommand("HGETALL", key));
+                if (stats && stats->is_array()) append_pubsub_metrics(text, *stats);
+                auto res = net::json_response(http::status::ok, std::move(text));
+                res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+                co_return res;
+              });
   router->add(http::verb::get, "/readyz", [redis](net::Request&) { return readyz(*redis); });
   if (!config.bench_routes) return router;
   // A trivial JSON route: the baseline for server benchmarks.
