@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs cpack once on the build and checks both Debian packages (dpkg-deb -c, -f):
 #   pricing-engine      /usr/bin/pricing-engine; the config/ examples and the sfdx project as docs;
-#                       Depends = the packages owning the libraries the binary loads
-#                       (scripts/runtime-packages), nothing else; no SDK file
+#                       Depends = the packages owning the libraries the binary names
+#                       (scripts/runtime-packages --direct), nothing else; no SDK file
 #   pricing-engine-dev  the SDK's libraries, headers and CMake package; no binary; no internal header
 #   deb_test.sh CPACK BUILD_DIR SOURCE_DIR OUT_DIR
 set -euo pipefail
@@ -53,7 +53,7 @@ resolved=$(for d in $depends; do
       | head -n1
   fi
 done | sort -u)
-needed=$("$source/scripts/runtime-packages" "$build/src/pricing-engine")
+needed=$("$source/scripts/runtime-packages" --direct "$build/src/pricing-engine")
 if [[ $resolved != "$needed" ]]; then
   problem "Depends is not the binary's runtime packages:"
   diff <(echo "$needed") <(echo "$resolved") >&2 || true
