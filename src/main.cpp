@@ -8,6 +8,7 @@
 #include "jobs/jobs_command.hpp"
 #include "pricing/price_command.hpp"
 #include "web/web_app.hpp"
+#include "subscriber/subscriber_app.hpp"
 #include "worker/worker_app.hpp"
 
 #include <CLI/CLI.hpp>
@@ -53,6 +54,10 @@ int main(int argc, char** argv) {
       ->add_option("--concurrency", worker_overrides.concurrency,
                    "Batches in flight at once (default: $WORKER_CONCURRENCY or 2)")
       ->check(CLI::Range(1u, 64u));
+
+  auto* subscriber = app.add_subcommand(
+      "subscriber",
+      "Subscribe to the org's change events over the Pub/Sub API and buffer them like the webhook");
 
   pe::jobs::JobsOptions jobs_options;
   auto* jobs = app.add_subcommand("jobs", "Show the job queue; list, retry or drop dead letters");
@@ -181,6 +186,7 @@ int main(int argc, char** argv) {
   init_logging(env);
   if (web->parsed()) return pe::web::run_web(env, web_overrides);
   if (worker->parsed()) return pe::worker::run_worker(env, worker_overrides);
+  if (subscriber->parsed()) return pe::subscriber::run_subscriber(env);
   if (jobs->parsed()) {
     // A command-line tool: only warnings unless LOG_LEVEL asks for more.
     if (!env.get("LOG_LEVEL")) pe::log::set_level(pe::log::Level::warn);

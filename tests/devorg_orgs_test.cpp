@@ -7,6 +7,7 @@
 #include "salesforce/soql.hpp"
 #include "support/process.hpp"
 #include "support/raw_http.hpp"
+#include "support/redis_server.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
@@ -283,6 +284,40 @@ TEST_F(DevorgOrgsTest, InvocationsOfEveryOrgAreAuthenticatedByTheOneAddOn) {
       json::serialize(check));
   ASSERT_TRUE(forged);
   EXPECT_EQ(forged->status, 403);
+}
+
+// The app accepts an invocation from every org of the local org (PRICING_DEVORG_URL_<NAME>), not
+// only the first, and answers it as that org's user, in that org.
+TEST_F(DevorgOrgsTest, TheAppAnswersAnInvocationFromAnyOrg) {
+  test::RedisServer redis;
+  const int web_port = test::free_port();
+  start(
+      {"--orgs", "sales=2,support=2", "--app-url", "http://127.0.0.1:" + std::to_string(web_port)});
+  std::map<std::string, std::string> web_env = env_;
+  web_env["REDIS_URL"] = redis.url();
+  web_env["PORT"] = std::to_string(web_port);
+  web_env["PRICING_INVOCATION_AUTH"] = "applink";
+  web_env["LOG_LEVEL"] = "warn";
+  auto web = test::Process::start({PE_BINARY, "web"}, web_env);
+  ASSERT_TRUE(test::wait_for_port(web_port, 30s)) << web.output();
+
+  Org support = org("support");
+  auto opps = api_json(support, "GET", "/query?q=SELECT+Id+FROM+Opportunity+LIMIT+1");
+  ASSERT_EQ(opps.at("records").as_array().size(), 1u) << opps;
+  std::string opp(opps.at("records").at(0).at("Id").as_string());
+  auto invoked = test::http_request(
+      support.port, "POST", "/devorg/invocations",
+      R"({"url":"/api/generatequote","body":{"opportunityId":")" + opp + R"("}})");
+  ASSERT_TRUE(invoked && invoked->status == 200) << (invoked ? invoked->body : "no answer");
+  auto answer = json::parse(invoked->body);
+  ASSERT_EQ(answer.at("status"), 200) << answer << web.output();
+  std::string quote(answer.at("body").at("quoteId").as_string());
+  auto in_support =
+      api_json(support, "GET", "/query?q=SELECT+Id+FROM+Quote+WHERE+Id='" + quote + "'");
+  EXPECT_EQ(in_support.at("totalSize"), 1) << in_support;
+  auto in_sales = api(org("sales"), "GET", "/query?q=SELECT+Id+FROM+Quote");
+  ASSERT_TRUE(in_sales && in_sales->status == 200);
+  EXPECT_EQ(json::parse(in_sales->body).at("totalSize"), 0);
 }
 
 TEST_F(DevorgOrgsTest, EventingPublishesGoToThePublishersOrg) {

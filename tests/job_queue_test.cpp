@@ -309,6 +309,50 @@ TEST_F(QueueTest, ADeliveryLargerThanABatchIsAnsweredWholeAndInOrder) {
   EXPECT_EQ(jobs[2].record_ids.size(), kEvents - 280);
 }
 
+// The Pub/Sub subscriber's replay id goes to Redis in the script call that stores its event's Ids:
+// after a delivery, the checkpoint is the last event's, bytes intact, and every Id before it is
+// buffered. A delivery larger than a batch stores each batch's last checkpoint with that batch.
+TEST_F(QueueTest, ACheckpointIsStoredInTheScriptCallThatStoresItsIds) {
+  auto redis = connect();
+  TransactionBuffer buffer(redis);
+  JobQueue queue = queue_with_group(redis);
+  constexpr size_t kEvents = TransactionBuffer::kMaxBatchEvents + 10;
+  auto ids = opportunities(1, kEvents);
+  std::vector<std::string> replay_ids;
+  for (size_t i = 0; i < kEvents; ++i) {
+    std::string id(8, '\0');  // 8 bytes, big-endian, zeros included: stored as bytes
+    id[6] = static_cast<char>(i >> 8);
+    id[7] = static_cast<char>(i & 0xff);
+    replay_ids.push_back(id);
+  }
+  const std::string key = "pe:pubsub:replay:test";
+  auto get = [&]() {
+    auto reply = complete(io, redis->exec(net::RedisCommand("GET", key)));
+    EXPECT_TRUE(reply);
+    return reply ? reply->text : std::string();
+  };
+  std::vector<events::BufferedEvent> first_batch;
+  for (size_t i = 0; i < TransactionBuffer::kMaxBatchEvents; ++i) {
+    first_batch.push_back({"tx-1", "org", std::span(ids).subspan(i, 1), {key, replay_ids[i]}});
+  }
+  ASSERT_TRUE(complete(io, buffer.add_all(first_batch)));
+  EXPECT_EQ(get(), replay_ids[TransactionBuffer::kMaxBatchEvents - 1]);
+
+  std::vector<events::BufferedEvent> rest;
+  for (size_t i = TransactionBuffer::kMaxBatchEvents; i < kEvents; ++i) {
+    rest.push_back({"tx-2", "org", std::span(ids).subspan(i, 1), {key, replay_ids[i]}});
+  }
+  rest.push_back({"tx-2", "org", {}, {}});  // no checkpoint: the last one stays
+  ASSERT_TRUE(complete(io, buffer.add_all(rest)));
+  EXPECT_EQ(get(), replay_ids.back());
+  EXPECT_EQ(get().size(), 8u);
+  ASSERT_TRUE(complete(io, buffer.flush_all()));
+  auto jobs = claim_all(queue, "w1");
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].record_ids.size(), TransactionBuffer::kMaxBatchEvents);
+  EXPECT_EQ(jobs[1].record_ids.size(), 10u);
+}
+
 TEST_F(QueueTest, ConcurrentInstancesMakeExactlyOneJobPerTransaction) {
   auto one = connect();
   auto two = connect();

@@ -222,5 +222,43 @@ TEST_F(PagesWeb, OrgValuesAreEscapedAndForgedCursorsRefused) {
   EXPECT_EQ(request("GET", "/?q=" + std::string(81, 'a'), {cookie}).status, 400);
 }
 
+TEST_F(PagesWeb, TheDashboardShowsRecentJobsThroughputAndTheQuotesTotal) {
+  start();
+  // What web and worker record (jobs/activity_log.hpp), written as they write it.
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const std::string minute = std::to_string(now_ms / 60'000);
+  const std::string port = std::to_string(redis.port());
+  auto cli = test::Process::start(
+      {"sh", "-c",
+       "redis-cli -p " + port + " XADD pe:activity '*' kind eventing id 'tx<b>1' conn sales " +
+           "status succeeded quotes 7 failed 0 detail '<script>x</script>' at " +
+           std::to_string(now_ms) + " && redis-cli -p " + port + " XADD pe:activity '*' kind " +
+           "batch id 750000000000001AAA org 00D000000000001AAA status failed quotes 0 failed 4 " +
+           "at " + std::to_string(now_ms) + " && redis-cli -p " + port +
+           " HSET pe:throughput:" + minute + " quotes 7 jobs 2 failed 1 && redis-cli -p " + port +
+           " SET pe:quotes:total 1234"});
+  ASSERT_EQ(cli.wait(5s).value_or(-1), 0) << cli.output();
+
+  auto res = request("GET", "/ops", {session_cookie()});
+  ASSERT_EQ(res.status, 200);
+  const std::string& page = res.body;
+  EXPECT_NE(page.find("<b data-figure=\"quotes-total\">1234</b>"), std::string::npos) << page;
+  EXPECT_NE(page.find("<b data-figure=\"quotes-hour\">7</b>"), std::string::npos);
+  EXPECT_NE(page.find("<b data-figure=\"failed-hour\">1</b>"), std::string::npos);
+  EXPECT_NE(page.find("data-minute=\"" + minute + "\" data-quotes=\"7\""), std::string::npos);
+  EXPECT_NE(page.find("<svg class=\"chart\""), std::string::npos);
+  // The rows, newest first, every value escaped.
+  const size_t batch = page.find("data-job=\"750000000000001AAA\"");
+  const size_t eventing = page.find("data-job=\"tx&lt;b&gt;1\"");
+  ASSERT_NE(batch, std::string::npos);
+  ASSERT_NE(eventing, std::string::npos);
+  EXPECT_LT(batch, eventing);
+  EXPECT_NE(page.find("&lt;script&gt;x&lt;/script&gt;"), std::string::npos);
+  EXPECT_EQ(page.find("<script>x"), std::string::npos);
+  EXPECT_NE(page.find("<td class=\"state-failed\">failed</td>"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace pe

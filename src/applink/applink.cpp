@@ -7,6 +7,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 
@@ -108,11 +109,13 @@ asio::awaitable<Result<salesforce::OrgCredentials>> AppLink::fetch(net::HttpClie
     creds.api_version = text(o, "api_version");
     creds.instance_url = text(o, "org_domain_url");
     if (auto user = SalesforceId::parse(text(o, "user_id"))) creds.user_id = *user;
+    if (auto org = SalesforceId::parse(text(o, "org_id"))) creds.org_id = *org;
   } else {
     const json::value* org = o.if_contains("org");
     if (!org || !org->is_object()) co_return Error{Errc::internal, "AppLink answer without org"};
     creds.instance_url = text(org->as_object(), "instance_url");
     creds.api_version = text(org->as_object(), "api_version");
+    if (auto id = SalesforceId::parse(text(org->as_object(), "id"))) creds.org_id = *id;
     const json::value* auth = org->as_object().if_contains("user_auth");
     if (auth && auth->is_object()) {
       creds.access_token = text(auth->as_object(), "access_token");
@@ -215,6 +218,32 @@ asio::awaitable<Result<void>> EventPublisher::publish(net::HttpClient& client,
                     "Eventing publish answered HTTP " + std::to_string(res->status)};
   }
   co_return Result<void>{};
+}
+
+std::vector<std::string> connection_names_from(EnvReader& read) {
+  std::vector<std::string> names;
+  for (auto& name : read.list("CONNECTION_NAMES")) {
+    bool ok = name.size() <= 80 && std::all_of(name.begin(), name.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+              });
+    if (!ok) {
+      read.add_error("CONNECTION_NAMES", "each name must be 1 to 80 of A-Z a-z 0-9 _ -");
+      continue;
+    }
+    if (std::find(names.begin(), names.end(), name) != names.end()) {
+      read.add_error("CONNECTION_NAMES", "a name is given twice");
+      continue;
+    }
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+std::string eventing_connection_from(EnvReader& read) {
+  auto names = connection_names_from(read);
+  std::string name = read.string("PRICING_CONNECTION", names.empty() ? "" : names.front());
+  if (name.empty()) name = read.required_string("PRICING_CONNECTION");
+  return name;
 }
 
 }  // namespace pe::applink

@@ -34,6 +34,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pe::applink {
 
@@ -73,6 +74,13 @@ class AppLink {
   std::string app_id_;
   std::map<std::string, salesforce::OrgCredentials> cache_;
 };
+
+// CONNECTION_NAMES: comma-separated authorization names, trimmed, empty entries dropped, each
+// 1..80 of [A-Za-z0-9_-] and unique (problems go to `read`).
+std::vector<std::string> connection_names_from(EnvReader& read);
+// The connection whose change events are priced (the webhook's and the subscriber's):
+// PRICING_CONNECTION, else the first of CONNECTION_NAMES; one of them is required.
+std::string eventing_connection_from(EnvReader& read);
 
 // Heroku Eventing's publish URL (HEROKUEVENTS_PUBLISH_URL, credentials inside).
 class EventPublisher {

@@ -61,9 +61,11 @@ bool acceptable_org_url(std::string_view url, const InvocationConfig& config) {
   auto origin = origin_of(url);
   if (!origin) return false;
   if (origin->scheme == "https") return true;
-  if (config.local_org_url.empty()) return false;
-  auto local = origin_of(config.local_org_url);
-  return local && same(*origin, *local);
+  for (const auto& url : config.local_org_urls) {
+    auto local = origin_of(url);
+    if (local && same(*origin, *local)) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -96,9 +98,16 @@ InvocationConfig invocation_config_from(EnvReader& read, bool applink_configured
   } else {
     read.add_error("PRICING_INVOCATION_AUTH", "must be applink, mesh, dev or off");
   }
-  config.local_org_url = read.string("PRICING_DEVORG_URL", "");
-  if (!config.local_org_url.empty() && !origin_of(config.local_org_url)) {
-    read.add_error("PRICING_DEVORG_URL", "must be an http(s) URL");
+  std::vector<std::string> names = read.names_starting_with("PRICING_DEVORG_URL_");
+  names.insert(names.begin(), "PRICING_DEVORG_URL");
+  for (const auto& name : names) {
+    std::string url = read.string(name, "");
+    if (url.empty()) continue;
+    if (!origin_of(url)) {
+      read.add_error(name, "must be an http(s) URL");
+      continue;
+    }
+    config.local_org_urls.push_back(std::move(url));
   }
   config.auth_timeout = read.seconds("PRICING_INVOCATION_AUTH_TIMEOUT", config.auth_timeout,
                                      std::chrono::milliseconds(100), std::chrono::minutes(2));

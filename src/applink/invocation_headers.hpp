@@ -55,14 +55,16 @@ std::string_view to_string(InvocationAuth mode);
 
 struct InvocationConfig {
   InvocationAuth mode = InvocationAuth::off;
-  // An http(s) origin accepted as orgDomainUrl besides https URLs: the local org
-  // (PRICING_DEVORG_URL). Empty: https only.
-  std::string local_org_url;
+  // http(s) origins accepted as orgDomainUrl besides https URLs: the local org's orgs
+  // (PRICING_DEVORG_URL, and PRICING_DEVORG_URL_<NAME> for each org of `devorg --orgs`). Empty:
+  // https only.
+  std::vector<std::string> local_org_urls;
   std::chrono::milliseconds auth_timeout{5'000};
 };
 
 // PRICING_INVOCATION_AUTH (applink | mesh | dev | off; default applink when AppLink is
-// configured, else off), PRICING_DEVORG_URL, PRICING_INVOCATION_AUTH_TIMEOUT (seconds).
+// configured, else off), PRICING_DEVORG_URL and PRICING_DEVORG_URL_<NAME>,
+// PRICING_INVOCATION_AUTH_TIMEOUT (seconds).
 InvocationConfig invocation_config_from(EnvReader& read, bool applink_configured);
 
 // The three headers, as received (empty when absent).

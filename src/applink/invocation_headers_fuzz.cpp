@@ -66,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   config.mode = selector % 3 == 0   ? pe::applink::InvocationAuth::applink
                 : selector % 3 == 1 ? pe::applink::InvocationAuth::mesh
                                     : pe::applink::InvocationAuth::dev;
-  if (selector & 0x80) config.local_org_url = "http://127.0.0.1:8111";
+  if (selector & 0x80) config.local_org_urls.push_back("http://127.0.0.1:8111");
   std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
   std::string_view parts[3];
   for (int i = 0; i < 3; ++i) {

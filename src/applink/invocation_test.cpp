@@ -88,9 +88,9 @@ TEST(Invocation, OrgDomainMustBeHttpsUnlessItIsTheLocalOrg) {
   std::string cc = client_context(kOrg, "http://127.0.0.1:8111");
   EXPECT_EQ(read_invocation({"x-ctx42", rc, cc}, config()).error().code, Errc::invalid_argument);
   auto local = config();
-  local.local_org_url = "http://127.0.0.1:8111";
+  local.local_org_urls = {"http://127.0.0.1:8111"};
   EXPECT_TRUE(read_invocation({"x-ctx42", rc, cc}, local));
-  local.local_org_url = "http://127.0.0.1:9999";
+  local.local_org_urls = {"http://127.0.0.1:9999"};
   EXPECT_FALSE(read_invocation({"x-ctx42", rc, cc}, local));
   std::string userinfo = client_context(kOrg, "https://user:pw@acme.my.salesforce.com");
   EXPECT_FALSE(read_invocation({"x-ctx42", request_context(), userinfo}, config()));
@@ -155,6 +155,28 @@ TEST(Invocation, ModeComesFromTheEnvironment) {
   EnvReader bad(env);
   invocation_config_from(bad, true);
   EXPECT_FALSE(bad.finish());
+}
+
+TEST(Invocation, EveryOrgOfTheLocalOrgIsAnAcceptedDomain) {
+  Env env;
+  env.set("PRICING_DEVORG_URL", "http://127.0.0.1:8111");
+  env.set("PRICING_DEVORG_URL_SUPPORT", "http://127.0.0.1:8112");
+  env.set("PRICING_DEVORG_URL_EMPTY", "  ");
+  EnvReader read(env);
+  auto config = invocation_config_from(read, true);
+  ASSERT_TRUE(read.finish());
+  EXPECT_EQ(config.local_org_urls,
+            (std::vector<std::string>{"http://127.0.0.1:8111", "http://127.0.0.1:8112"}));
+  std::string rc = request_context(kOrg, "http://127.0.0.1:8112");
+  std::string cc = client_context(kOrg, "http://127.0.0.1:8112");
+  EXPECT_TRUE(read_invocation({"x-ctx42", rc, cc}, config));
+
+  env.set("PRICING_DEVORG_URL_SALES", "ftp://127.0.0.1:1");
+  EnvReader bad(env);
+  invocation_config_from(bad, true);
+  auto done = bad.finish();
+  ASSERT_FALSE(done);
+  EXPECT_NE(done.error().message.find("PRICING_DEVORG_URL_SALES"), std::string::npos);
 }
 
 }  // namespace

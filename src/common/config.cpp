@@ -149,6 +149,29 @@ void EnvReader::add_error(std::string_view name, std::string_view problem) {
   errors_.push_back(std::string(name) + ": " + std::string(problem));
 }
 
+std::vector<std::string> EnvReader::list(std::string_view name, std::string_view fallback) {
+  std::vector<std::string> items;
+  std::string_view text = raw(name).value_or(fallback);
+  while (true) {
+    const size_t comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (!item.empty()) items.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return items;
+}
+
+std::vector<std::string> EnvReader::names_starting_with(std::string_view prefix) const {
+  std::vector<std::string> names;
+  for (const auto& [name, value] : env_.values()) {
+    if (name.starts_with(prefix) && !trim(value).empty()) names.push_back(name);
+  }
+  return names;  // the map is sorted
+}
+
 std::string EnvReader::string(std::string_view name, std::string_view fallback) {
   return std::string(raw(name).value_or(fallback));
 }

@@ -58,6 +58,11 @@ class EnvReader {
   // An error when the variable is unset or empty.
   std::string required_string(std::string_view name);
   std::optional<std::string> optional_string(std::string_view name);
+  // A comma-separated list: items trimmed of spaces and tabs, empty ones dropped ("a, b,,c" →
+  // a, b, c); `fallback` when unset.
+  std::vector<std::string> list(std::string_view name, std::string_view fallback = "");
+  // The names set (not empty) that start with `prefix`, sorted: PRICING_DEVORG_URL_SALES, ...
+  std::vector<std::string> names_starting_with(std::string_view prefix) const;
   int64_t integer(std::string_view name, int64_t fallback, int64_t min, int64_t max);
   // true/false, 1/0, yes/no, on/off (any case).
   bool boolean(std::string_view name, bool fallback);

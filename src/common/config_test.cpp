@@ -64,6 +64,20 @@ TEST(EnvReader, TypedGettersWithDefaults) {
   EXPECT_TRUE(read.finish());
 }
 
+TEST(EnvReader, ListsAndNamesByPrefix) {
+  Env env;
+  env.set("LIST", " a, b ,,\tc ,");
+  env.set("PRICING_DEVORG_URL_B", "http://b");
+  env.set("PRICING_DEVORG_URL_A", "http://a");
+  env.set("PRICING_DEVORG_URL_EMPTY", " ");
+  EnvReader read(env);
+  EXPECT_EQ(read.list("LIST"), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(read.list("UNSET", "x,y"), (std::vector<std::string>{"x", "y"}));
+  EXPECT_TRUE(read.list("UNSET").empty());
+  EXPECT_EQ(read.names_starting_with("PRICING_DEVORG_URL_"),
+            (std::vector<std::string>{"PRICING_DEVORG_URL_A", "PRICING_DEVORG_URL_B"}));
+}
+
 TEST(EnvReader, ReportsEveryBadVariableAtOnceWithoutSecrets) {
   Env env({{"PORT", "80x"},
            {"WORKERS", "0"},

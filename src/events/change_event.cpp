@@ -123,7 +123,9 @@ Result<void> finish_header(Draft& d, ChangeEvent& e, std::string_view event_wher
   e.change_type = std::move(*type);
   auto key = required_text(d.transaction_key, "transactionKey", at);
   if (!key) return key.error();
-  if (key->empty() || key->size() > 64) return at.bad("transactionKey must be 1 to 64 characters");
+  if (key->empty() || key->size() > kMaxTransactionKeySize) {
+    return at.bad("transactionKey must be 1 to 64 characters");
+  }
   e.transaction_key = std::move(*key);
   if (auto origin = check_optional_text(d.change_origin, "changeOrigin", at); !origin) {
     return origin.error();
@@ -470,16 +472,9 @@ class EventReader {
   void read_record_id(std::string_view value) {
     size_t index = draft_.id_count++;
     if (draft_.id_count > limits_.max_record_ids || draft_.bad_id) return;
-    if (is_wildcard_id(value)) {
-      draft_.wildcards.emplace_back(value);
-      return;
+    if (auto added = add_record_id(value, draft_.ids, draft_.wildcards); !added) {
+      draft_.bad_id.emplace(index, std::move(added.error().message));
     }
-    auto id = SalesforceId::parse(value);
-    if (!id) {
-      draft_.bad_id.emplace(index, id.error().message);
-      return;
-    }
-    draft_.ids.push_back(*id);
   }
 
   void read_number(Role role, bool whole, int64_t value, sv text) {
@@ -588,6 +583,18 @@ class EventReader {
 constexpr size_t kMaxDepth = 32;
 
 }  // namespace
+
+Result<void> add_record_id(std::string_view value, std::vector<SalesforceId>& ids,
+                           std::vector<std::string>& wildcards) {
+  if (is_wildcard_id(value)) {
+    wildcards.emplace_back(value);
+    return {};
+  }
+  auto id = SalesforceId::parse(value);
+  if (!id) return id.error();
+  ids.push_back(*id);
+  return {};
+}
 
 Result<std::vector<ChangeEvent>> parse_change_events(
     std::string_view content_type, std::string_view body,

@@ -48,6 +48,16 @@ struct ParseLimits {
   size_t max_record_ids = 10'000;
 };
 
+// One recordIds element, checked as the webhook reader checks it: a Salesforce Id (appended to
+// `ids`) or a key prefix wildcard such as "006*" (appended to `wildcards`); otherwise
+// invalid_argument with SalesforceId::parse's message. Shared with the Pub/Sub path
+// (pubsub/change_event_payload.hpp), so that both accept exactly the same Ids.
+Result<void> add_record_id(std::string_view value, std::vector<SalesforceId>& ids,
+                           std::vector<std::string>& wildcards);
+
+// transactionKey must be 1 to this many characters, on both paths.
+inline constexpr size_t kMaxTransactionKeySize = 64;
+
 // `header(name)` looks up a request header (case-insensitive) for binary mode; "" when absent.
 Result<std::vector<ChangeEvent>> parse_change_events(
     std::string_view content_type, std::string_view body,

@@ -44,9 +44,10 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
 // Adds a batch of events, in order, as if each were its own call: an event first flushes every
 // other open transaction, then adds its Ids (those not already flushed for its transaction) to
-// its own. ARGV: prefix, ttl, event count, then per event: transaction key, connection, Id
-// count, Ids... Returns, flat, per event: added, n, then the latency of each of the n
-// transactions it flushed.
+// its own. ARGV: prefix, ttl, event count, checkpoint count, the checkpoints (key, value), then
+// per event: transaction key, connection, Id count, Ids... The checkpoints are SET last, in
+// order, in the same script: atomic with the Ids. Returns, flat, per event: added, n, then the
+// latency of each of the n transactions it flushed.
 //
 // What one call saves over one call per event: the open set is read once and followed in Lua;
 // a transaction's last-event time and connection are written once per call (every event of a
@@ -77,13 +78,13 @@ local function members(key, list, n, exists)
   end
   return flags
 end
-local prefix, ttl, count = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local prefix, ttl, count, checkpoints = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local open = redis.call('ZRANGE', KEYS[1], 0, -1)
 local marked = {}     -- transaction -> connection written this call (ZADD and HSET done)
 local has_done = {}   -- transaction -> whether its done set exists
 local keys = {}       -- transaction -> {its Ids' key, its done key}
 local results = {}
-local at, e = 4, 1
+local at, e = 5 + 2 * checkpoints, 1
 while e <= count do
   local tx, conn = ARGV[at], ARGV[at + 1]
   -- The run: where each of its events starts in ARGV, and all their Ids in order.
@@ -158,6 +159,9 @@ while e <= count do
     marked[tx] = conn
   end
   if added > 0 and not was_open then open = {tx} end
+end
+for c = 0, checkpoints - 1 do
+  redis.call('SET', ARGV[5 + 2 * c], ARGV[6 + 2 * c])
 end
 return results
 )lua");
@@ -278,15 +282,27 @@ void TransactionBuffer::start_batches(const asio::any_io_executor& executor) {
 
 asio::awaitable<void> TransactionBuffer::send_batch(std::vector<Queued> batch, size_t id_count) {
   std::vector<std::string> counts;  // reserved: the views below point into these strings
-  counts.reserve(batch.size() + 1);
+  counts.reserve(batch.size() + 2);
   counts.push_back(std::to_string(batch.size()));
+  size_t checkpoints = 0;
+  for (const auto& queued : batch) {
+    if (!queued.waiter->events[queued.index].checkpoint.key.empty()) ++checkpoints;
+  }
   std::vector<std::string_view> args;
-  args.reserve(5 + 3 * batch.size() + id_count);
+  args.reserve(6 + 2 * checkpoints + 3 * batch.size() + id_count);
   args.push_back(open_key_);
   args.push_back(stream_key_);
   args.push_back(options_.prefix);
   args.push_back(ttl_);
   args.push_back(counts.back());
+  counts.push_back(std::to_string(checkpoints));
+  args.push_back(counts.back());
+  for (const auto& queued : batch) {
+    const Checkpoint& checkpoint = queued.waiter->events[queued.index].checkpoint;
+    if (checkpoint.key.empty()) continue;
+    args.push_back(checkpoint.key);
+    args.push_back(checkpoint.value);
+  }
   for (const auto& queued : batch) {
     const BufferedEvent& event = queued.waiter->events[queued.index];
     counts.push_back(std::to_string(event.ids.size()));

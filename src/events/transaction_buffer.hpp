@@ -62,11 +62,20 @@ struct AddResult {
   FlushResult flushed;  // other transactions this event completed
 };
 
+// A value to SET in the same script call as an event's Ids (atomic with them): the Pub/Sub
+// subscriber's replay id, so that a restart resumes exactly after the last event stored.
+// Binary-safe; empty key: none.
+struct Checkpoint {
+  std::string_view key;
+  std::string_view value;
+};
+
 // One event to buffer: views the caller keeps valid until its add completes.
 struct BufferedEvent {
   std::string_view transaction_key;
   std::string_view connection;
   std::span<const SalesforceId> ids;
+  Checkpoint checkpoint = {};  // stored after this event's Ids (and every earlier event's)
 };
 
 // One instance per io_context thread (it is not thread-safe): the events that thread's requests
@@ -95,7 +104,8 @@ class TransactionBuffer {
   // The events of one delivery (a batch-mode request), in order: one answer each, after one
   // wait instead of a round trip per event. Nothing is stored when a transaction key is
   // invalid; otherwise the first failure is the result (the events before it may be stored:
-  // a redelivery folds into them).
+  // a redelivery folds into them). An event's checkpoint is stored in the script call that
+  // stores its Ids, after them.
   boost::asio::awaitable<Result<std::vector<AddResult>>> add_all(
       std::span<const BufferedEvent> events);
 

@@ -11,7 +11,6 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <ctime>
 
 namespace pe::pages {
 namespace {
@@ -47,14 +46,7 @@ std::string new_load_id() {
   return uuid.substr(0, 16);
 }
 
-std::string utc_time(int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char out[32];
-  std::strftime(out, sizeof out, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return out;
-}
+std::string utc_stamp(int64_t ms) { return utc_time(ms, "%Y-%m-%d %H:%M:%S UTC"); }
 
 std::string with_commas(int64_t n) {
   std::string digits = std::to_string(n);
@@ -169,7 +161,7 @@ std::string render_bulk_load(const BulkLoad& l, std::string_view csrf) {
       .raw("</b>, ")
       .number(l.refused)
       .raw(" made to be refused; started ")
-      .text(utc_time(l.created_ms));
+      .text(utc_stamp(l.created_ms));
   if (!l.job_id.empty()) h.raw("; Salesforce job <code>").text(l.job_id).raw("</code>");
   h.raw("</p>");
   if (!l.error.empty()) h.raw("<p class=\"problem\" role=\"alert\">").text(l.error).raw("</p>");
@@ -337,7 +329,7 @@ std::string index_body(const PageServices& services, const PageCall& call,
           .raw("\">")
           .text(state_label(l))
           .raw("</td><td>")
-          .text(utc_time(l.created_ms))
+          .text(utc_stamp(l.created_ms))
           .raw("</td></tr>");
     }
     h.raw("</tbody></table></div>");

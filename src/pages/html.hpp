@@ -7,6 +7,7 @@
 //   std::string body = std::move(h).str();
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,10 @@ namespace pe::pages {
 // Appends text with & < > " ' escaped: safe inside elements and quoted attribute values.
 void append_escaped(std::string& out, std::string_view text);
 std::string escaped(std::string_view text);
+
+// An epoch time in UTC for a page, with a strftime format: "2026-12-07 06:13:00" by default;
+// "" for 0 or less (unknown).
+std::string utc_time(int64_t epoch_ms, const char* format = "%Y-%m-%d %H:%M:%S");
 
 class Html {
  public:

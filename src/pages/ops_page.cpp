@@ -1,13 +1,14 @@
 #include "pages/ops_page.hpp"
 
+#include "jobs/activity_log.hpp"
 #include "jobs/job_queue.hpp"
 #include "pages/html.hpp"
 #include "pages/pages.hpp"
+#include "pages/throughput_chart.hpp"
 #include "salesforce/soql.hpp"
 
 #include <algorithm>
 #include <array>
-#include <ctime>
 
 namespace pe::pages {
 namespace {
@@ -16,10 +17,12 @@ namespace asio = boost::asio;
 namespace http = net::http;
 
 constexpr size_t kDeadShown = 50;
+constexpr size_t kRecentShown = 50;
 
 struct Queues {
   std::shared_ptr<jobs::JobQueue> main;
   std::shared_ptr<jobs::JobQueue> batch;
+  std::shared_ptr<jobs::ActivityLog> activity;
 
   jobs::JobQueue* named(std::string_view name) const {
     if (name == "main") return main.get();
@@ -39,16 +42,6 @@ bool retryable(const jobs::Job& job) {
   if (job.action) return false;
   if (job.batch) return !job.batch->authorization.empty();
   return true;
-}
-
-std::string utc_time(int64_t epoch_ms) {
-  if (epoch_ms <= 0) return {};
-  std::time_t seconds = static_cast<std::time_t>(epoch_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
-  return text;
 }
 
 void render_stats(Html& h, std::string_view label, const Result<jobs::QueueStats>& stats) {
@@ -104,12 +97,111 @@ void render_dead(Html& h, std::string_view queue, const Result<std::vector<jobs:
   }
 }
 
+std::string_view kind_label(jobs::ActivityKind kind) {
+  switch (kind) {
+    case jobs::ActivityKind::eventing:
+      return "eventing";
+    case jobs::ActivityKind::batch:
+      return "batch job";
+    case jobs::ActivityKind::org_action:
+      return "org action";
+    case jobs::ActivityKind::org_action_async:
+      return "org action (async)";
+  }
+  return "";
+}
+
+void render_recent(Html& h, const Result<std::vector<jobs::ActivityEntry>>& recent) {
+  h.raw("<section aria-labelledby=\"recent\"><h2 id=\"recent\">Recent jobs</h2>");
+  if (!recent) {
+    h.raw("<p class=\"problem\">").text(recent.error().message).raw("</p></section>");
+    return;
+  }
+  if (recent->empty()) {
+    h.raw("<p>None yet.</p></section>");
+    return;
+  }
+  h.raw(
+      "<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">Kind</th>"
+      "<th scope=\"col\">Job</th><th scope=\"col\">Org or connection</th>"
+      "<th scope=\"col\">Status</th><th class=\"num\" scope=\"col\">Quotes</th>"
+      "<th class=\"num\" scope=\"col\">Failed</th><th scope=\"col\">Detail</th>"
+      "<th scope=\"col\">Last step (UTC)</th></tr></thead><tbody>");
+  for (const auto& e : *recent) {
+    const std::string_view status = jobs::status_name(e.status);
+    h.raw("<tr data-kind=\"")
+        .attr(jobs::kind_name(e.kind))
+        .raw("\" data-job=\"")
+        .attr(e.id)
+        .raw("\"><td>")
+        .text(kind_label(e.kind))
+        .raw("</td><td class=\"id\">")
+        .text(e.id)
+        .raw("</td><td class=\"id\">")
+        .text(e.org.empty() ? e.connection : e.org)
+        .raw("</td><td class=\"state-")
+        .attr(status)
+        .raw("\">")
+        .text(status)
+        .raw("</td><td class=\"num\">")
+        .number(e.quotes)
+        .raw("</td><td class=\"num\">")
+        .number(e.failed)
+        .raw("</td><td>")
+        .text(e.detail)
+        .raw("</td><td>")
+        .text(utc_time(e.at_ms))
+        .raw("</td></tr>");
+  }
+  h.raw("</tbody></table></div></section>");
+}
+
+void render_throughput(Html& h, const Result<std::vector<jobs::ThroughputPoint>>& points,
+                       const Result<int64_t>& total) {
+  h.raw("<section aria-labelledby=\"throughput\"><h2 id=\"throughput\">Throughput</h2>");
+  h.raw("<div class=\"figures\">");
+  if (total) {
+    h.raw("<div>Quotes written in all<b data-figure=\"quotes-total\">")
+        .number(*total)
+        .raw("</b></div>");
+  }
+  if (points) {
+    int64_t quotes = 0, jobs_ended = 0, failed = 0;
+    for (const auto& p : *points) {
+      quotes += p.quotes;
+      jobs_ended += p.jobs;
+      failed += p.failed;
+    }
+    h.raw("<div>Quotes in the last hour<b data-figure=\"quotes-hour\">")
+        .number(quotes)
+        .raw("</b></div><div>Jobs ended in the last hour<b data-figure=\"jobs-hour\">")
+        .number(jobs_ended)
+        .raw("</b></div><div>Of which not succeeded<b data-figure=\"failed-hour\">")
+        .number(failed)
+        .raw("</b></div>");
+  }
+  h.raw("</div>");
+  if (!total) h.raw("<p class=\"problem\">").text(total.error().message).raw("</p>");
+  if (!points) {
+    h.raw("<p class=\"problem\">").text(points.error().message).raw("</p>");
+  } else {
+    h.raw(
+         "<p class=\"meta\">Quotes written per minute over the last hour (UTC); a red mark "
+         "under a minute: a job that did not succeed ended then.</p>")
+        .raw(throughput_chart(*points));
+  }
+  h.raw("</section>");
+}
+
 asio::awaitable<net::Response> dashboard(PageServices& services, const Queues& queues,
                                          net::Request& req, PageCall& call) {
   auto main_stats = co_await queues.main->stats();
   auto batch_stats = co_await queues.batch->stats();
   auto main_dead = co_await queues.main->dead_letters(kDeadShown);
   auto batch_dead = co_await queues.batch->dead_letters(kDeadShown);
+  auto recent = co_await queues.activity->recent(kRecentShown);
+  auto points = co_await queues.activity->throughput(std::chrono::system_clock::now());
+  auto total = co_await queues.activity->quotes_total();
   (void)services;
 
   Html h;
@@ -145,6 +237,8 @@ asio::awaitable<net::Response> dashboard(PageServices& services, const Queues& q
     h.raw("</tbody></table></div>");
   }
   h.raw("</section>");
+  render_throughput(h, points, total);
+  render_recent(h, recent);
   (void)req;
   co_return html_response(
       http::status::ok, {.title = "Operations", .section = Section::ops, .csrf = call.session.csrf},
@@ -190,7 +284,9 @@ void add_ops_page(PageRoutes& pages, net::Router& router) {
   batch_options.prefix += "batch:";
   auto queues = std::make_shared<Queues>(
       Queues{.main = std::make_shared<jobs::JobQueue>(services.redis, services.config.queue),
-             .batch = std::make_shared<jobs::JobQueue>(services.redis, batch_options)});
+             .batch = std::make_shared<jobs::JobQueue>(services.redis, batch_options),
+             .activity = std::make_shared<jobs::ActivityLog>(
+                 services.redis, jobs::ActivityOptions{.prefix = services.config.queue.prefix})});
   pages.add_page(router, http::verb::get, "/ops",
                  [&services, queues](net::Request& req, PageCall& call) {
                    return dashboard(services, *queues, req, call);

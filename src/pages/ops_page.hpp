@@ -8,7 +8,8 @@
 //   A dead letter that needed the invoking user's token (an async org action, a batch chunk run
 //   as the user) no longer holds it (jobs/job.hpp), so it offers only Drop: a retry would fail.
 // - Recent jobs of every kind with their status, the quotes written per minute over the last
-//   hour (a bar chart drawn here as SVG), and the quotes written in all (jobs/activity.hpp).
+//   hour (a bar chart drawn as SVG, throughput_chart.hpp), and the quotes written in all
+//   (jobs/activity_log.hpp). Reload the page to see it move: nothing on it polls.
 #pragma once
 
 #include "net/router.hpp"

@@ -46,32 +46,4 @@ asio::awaitable<Result<salesforce::DataApi>> OrgDirectory::api(net::HttpClient& 
   co_return salesforce::DataApi(client, std::move(*creds), std::move(options));
 }
 
-std::vector<std::string> connection_names_from(EnvReader& read) {
-  std::vector<std::string> names;
-  std::string all = read.string("CONNECTION_NAMES", "");
-  size_t start = 0;
-  while (start <= all.size()) {
-    size_t comma = all.find(',', start);
-    if (comma == std::string::npos) comma = all.size();
-    std::string name = all.substr(start, comma - start);
-    start = comma + 1;
-    name.erase(0, name.find_first_not_of(" \t"));
-    name.erase(name.find_last_not_of(" \t") + 1);
-    if (name.empty()) continue;
-    bool ok = name.size() <= 80 && std::all_of(name.begin(), name.end(), [](char c) {
-                return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-              });
-    if (!ok) {
-      read.add_error("CONNECTION_NAMES", "each name must be 1 to 80 of A-Z a-z 0-9 _ -");
-      continue;
-    }
-    if (std::find(names.begin(), names.end(), name) != names.end()) {
-      read.add_error("CONNECTION_NAMES", "a name is given twice");
-      continue;
-    }
-    names.push_back(std::move(name));
-  }
-  return names;
-}
-
 }  // namespace pe::pages

@@ -48,8 +48,4 @@ class OrgDirectory {
   std::map<std::string, salesforce::OrgCredentials, std::less<>> cache_;
 };
 
-// CONNECTION_NAMES: comma-separated authorization names, trimmed, empty entries dropped, each
-// 1..80 of [A-Za-z0-9_-] and unique (problems go to `read`).
-std::vector<std::string> connection_names_from(EnvReader& read);
-
 }  // namespace pe::pages

@@ -64,7 +64,7 @@ net::Response pages_off(const net::Request& req) {
 PagesConfig pages_config_from(EnvReader& read, const jobs::QueueOptions& queue) {
   PagesConfig config;
   config.auth = ui_auth_config_from(read, queue.prefix);
-  config.connections = connection_names_from(read);
+  config.connections = applink::connection_names_from(read);
   config.queue = queue;
   return config;
 }

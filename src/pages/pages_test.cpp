@@ -4,6 +4,7 @@
 #include "pages/accounts_page.hpp"
 #include "pages/form.hpp"
 #include "pages/html.hpp"
+#include "pages/throughput_chart.hpp"
 #include "pages/ui_auth.hpp"
 
 #include <gtest/gtest.h>
@@ -17,6 +18,57 @@ TEST(Html, EscapesEveryCharacterThatOpensMarkup) {
   Html h;
   h.raw("<td>").text("<b>").raw("</td>");
   EXPECT_EQ(h.view(), "<td>&lt;b&gt;</td>");
+}
+
+TEST(Html, UtcTime) {
+  EXPECT_EQ(utc_time(1'796'601'600'000), "2026-12-07 00:00:00");
+  EXPECT_EQ(utc_time(1'796'601'660'000, "%H:%M"), "00:01");
+  EXPECT_EQ(utc_time(0), "");
+}
+
+TEST(ThroughputChart, ScaleTopReadsWell) {
+  EXPECT_EQ(chart_scale_top(0), 1);
+  EXPECT_EQ(chart_scale_top(1), 1);
+  EXPECT_EQ(chart_scale_top(3), 5);
+  EXPECT_EQ(chart_scale_top(7), 10);
+  EXPECT_EQ(chart_scale_top(11), 20);
+  EXPECT_EQ(chart_scale_top(200), 200);
+  EXPECT_EQ(chart_scale_top(201), 500);
+  EXPECT_EQ(chart_scale_top(1'234'567), 2'000'000);
+}
+
+size_t count_of(const std::string& text, std::string_view what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST(ThroughputChart, OneBarAMinuteScaledToTheBusiest) {
+  std::vector<jobs::ThroughputPoint> points;
+  const int64_t first = 1'796'601'600 / 60;  // 2026-12-07 00:00 UTC
+  for (int64_t i = 0; i < 60; ++i) points.push_back({.minute = first + i});
+  points[10].quotes = 40;  // the busiest: the scale's top is 50
+  points[59].quotes = 25;
+  points[59].jobs = 3;
+  points[59].failed = 1;
+  const std::string svg = throughput_chart(points);
+  EXPECT_TRUE(svg.starts_with("<svg class=\"chart\" role=\"img\""));
+  EXPECT_EQ(count_of(svg, "class=\"bar\""), 60u);
+  EXPECT_EQ(count_of(svg, "class=\"fail\""), 1u);
+  // Heights are quotes / 50 of the 140 units between the top line and the bottom one.
+  EXPECT_NE(svg.find("height=\"112.0\""), std::string::npos) << svg;  // 40 quotes
+  EXPECT_NE(svg.find("height=\"70.0\""), std::string::npos);          // 25 quotes
+  EXPECT_NE(svg.find(">50</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">25</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">0</text>"), std::string::npos);
+  EXPECT_NE(svg.find("00:00 to 00:59 UTC: 65 in all, at most 40 in a minute"), std::string::npos);
+  EXPECT_NE(svg.find("00:59 UTC: 25 quotes, 3 jobs ended, 1 not succeeded"), std::string::npos);
+  EXPECT_EQ(throughput_chart({}), "");
+  // A scale of 1 has its top and its zero, no middle.
+  const std::string small = throughput_chart(std::span(points).first(2));
+  EXPECT_NE(small.find(">1</text>"), std::string::npos);
+  EXPECT_NE(small.find(">0</text>"), std::string::npos);
+  EXPECT_EQ(count_of(small, "class=\"axis\""), 2u);
 }
 
 TEST(Form, ReadsPairsPlusAndEscapes) {

@@ -14,6 +14,7 @@ struct OrgCredentials {
   std::string api_version = "62.0";
   std::string access_token;
   SalesforceId user_id;  // the user the token acts as, when the source says (AppLink does)
+  SalesforceId org_id;   // the org's Id, when the source says (AppLink's org.id)
 };
 
 }  // namespace pe::salesforce

@@ -1,5 +1,6 @@
 #include "web/webhook.hpp"
 
+#include "applink/applink.hpp"
 #include "events/change_event.hpp"
 #include "web/metrics.hpp"
 
@@ -13,29 +14,6 @@ namespace asio = boost::asio;
 namespace http = net::http;
 
 namespace {
-
-std::vector<std::string> split_list(std::string_view text) {
-  std::vector<std::string> items;
-  while (!text.empty()) {
-    auto comma = text.find(',');
-    auto item = text.substr(0, comma);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) items.emplace_back(item);
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return items;
-}
-
-bool contains(const std::vector<std::string>& list, std::string_view value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
-}
-
-// Pub/Sub deliveries: "0x01000080" or "2-0x03".
-bool is_bitmap(std::string_view field) {
-  return field.starts_with("0x") || field.find("-0x") != std::string_view::npos;
-}
 
 std::optional<Metrics::Gap> gap_kind(std::string_view change_type) {
   if (change_type == "GAP_CREATE") return Metrics::gap_create;
@@ -56,18 +34,8 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 WebhookConfig webhook_config_from(EnvReader& read) {
   WebhookConfig config;
   config.token = read.string("PRICING_WEBHOOK_TOKEN", "");
-  auto names = split_list(read.string("CONNECTION_NAMES", ""));
-  config.connection = read.string("PRICING_CONNECTION", names.empty() ? "" : names.front());
-  if (config.connection.empty()) {
-    config.connection = std::string(read.required_string("PRICING_CONNECTION"));
-  }
-  auto types = split_list(read.string("PRICING_CHANGE_TYPES", "CREATE,UPDATE,UNDELETE"));
-  config.change_types.clear();
-  for (auto& type : types) {
-    for (char& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    config.change_types.push_back(type);
-  }
-  config.changed_fields = split_list(read.string("PRICING_CHANGED_FIELDS", ""));
+  config.connection = applink::eventing_connection_from(read);
+  config.filter = events::change_filter_from(read);
   config.body_limit = static_cast<size_t>(
       read.integer("PRICING_WEBHOOK_MAX_BYTES", 1 << 20, 1024, int64_t{64} << 20));
   return config;
@@ -83,23 +51,22 @@ bool Webhook::authorized(const net::Request& req) const {
   return constant_time_equal(req.header(http::field::authorization), expected_authorization_);
 }
 
-// Whether the event needs a quote (config: change types, changed fields); counts and logs why
-// not, and logs gap events loudly.
+// Whether the event needs a quote (events/change_filter.hpp); counts and logs why not, and logs
+// gap events and wildcard Ids loudly.
 bool Webhook::needs_quote(const events::ChangeEvent& event, net::Request& req) const {
   auto& m = metrics();
-  if (event.entity != "Opportunity") {
+  const events::Verdict verdict = events::judge(config_.filter, event);
+  if (verdict.skip == events::Skip::entity) {
     m.count(m.ignored[Metrics::entity]);
     return false;
   }
-  std::string_view base_type = event.change_type;
   if (auto gap = gap_kind(event.change_type)) {
     m.count(m.gaps[*gap]);
     req.log().error("change_event_gap", {{"change_type", event.change_type},
                                          {"transaction", event.transaction_key},
                                          {"record_ids", event.record_ids.size()}});
-    base_type.remove_prefix(4);
   }
-  if (!event.wildcard_ids.empty()) {
+  if (verdict.wildcard) {
     // Every record of the object changed (a field-type conversion): no Ids to quote from. Loud,
     // never a 4xx that Eventing would retry forever; the explicit Ids beside it still count.
     req.log().error("change_event_wildcard_ids",
@@ -107,32 +74,27 @@ bool Webhook::needs_quote(const events::ChangeEvent& event, net::Request& req) c
                      {"transaction", event.transaction_key},
                      {"wildcard", event.wildcard_ids.front()},
                      {"action", "reprice the affected opportunities with a batch job"}});
-    if (event.record_ids.empty()) {
+  }
+  if (verdict.fields_undecoded) m.count(m.fields_undecoded);
+  switch (verdict.skip) {
+    case events::Skip::none:
+      return true;
+    case events::Skip::entity:
+      return false;
+    case events::Skip::wildcard_ids:
       m.count(m.ignored[Metrics::wildcard_ids]);
       return false;
-    }
-  }
-  if (event.record_ids.empty()) {
-    m.count(m.ignored[Metrics::no_ids]);
-    return false;
-  }
-  if (!contains(config_.change_types, base_type)) {
-    m.count(m.ignored[Metrics::change_type]);
-    return false;
-  }
-  if (!config_.changed_fields.empty() && base_type == "UPDATE" && !event.is_gap()) {
-    bool bitmap = std::any_of(event.changed_fields.begin(), event.changed_fields.end(),
-                              [](const std::string& f) { return is_bitmap(f); });
-    if (bitmap) {
-      m.count(m.fields_undecoded);
-    } else if (std::none_of(
-                   event.changed_fields.begin(), event.changed_fields.end(),
-                   [&](const std::string& f) { return contains(config_.changed_fields, f); })) {
+    case events::Skip::no_ids:
+      m.count(m.ignored[Metrics::no_ids]);
+      return false;
+    case events::Skip::change_type:
+      m.count(m.ignored[Metrics::change_type]);
+      return false;
+    case events::Skip::fields:
       m.count(m.ignored[Metrics::fields]);
       return false;
-    }
   }
-  return true;
+  return false;
 }
 
 asio::awaitable<net::Response> Webhook::handle(net::Request& req) {

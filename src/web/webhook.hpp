@@ -9,14 +9,10 @@
 //   503  Redis unreachable: Eventing retries; redelivered Ids fold into the same transaction
 // (413 and 415 come from the router, before the body is read.)
 //
-// Which events need a quote (docs/config.md): PRICING_CHANGE_TYPES (default CREATE, UPDATE,
-// UNDELETE; a GAP_ event counts as its base type) and PRICING_CHANGED_FIELDS (an UPDATE must
-// change one of them; default: any). In Eventing deliveries changedFields is a Pub/Sub bitmap
-// over the event's Avro schema, which the webhook does not have: such events pass the field
-// filter (never a lost change) and are counted. GAP_OVERFLOW events carry no Ids, and a
-// field-type conversion's event carries a key prefix wildcard ("006*") instead of them: logged
-// as an error and counted, since those changes cannot be quoted from the event (a wildcard beside
-// real Ids does not stop those Ids being buffered).
+// Which events need a quote: events/change_filter.hpp, the rule the Pub/Sub subscriber follows
+// too. In Eventing deliveries changedFields is a Pub/Sub bitmap over the event's Avro schema,
+// which the webhook does not have: such events pass the field filter (never a lost change) and
+// are counted. Gap events and wildcard Ids are logged as errors and counted.
 //
 // Authentication: with PRICING_WEBHOOK_TOKEN set, `Authorization: Bearer <token>` is required,
 // compared in constant time (CRYPTO_memcmp: only the token's length shows in the timing, as with
@@ -26,6 +22,7 @@
 
 #include "common/config.hpp"
 #include "events/change_event.hpp"
+#include "events/change_filter.hpp"
 #include "events/transaction_buffer.hpp"
 #include "net/http_message.hpp"
 
@@ -38,11 +35,10 @@
 namespace pe::web {
 
 struct WebhookConfig {
-  std::string token;       // PRICING_WEBHOOK_TOKEN; empty: no authentication
-  std::string connection;  // PRICING_CONNECTION, else the first of CONNECTION_NAMES
-  std::vector<std::string> change_types = {"CREATE", "UPDATE", "UNDELETE"};
-  std::vector<std::string> changed_fields;  // empty: any
-  size_t body_limit = 1 << 20;              // PRICING_WEBHOOK_MAX_BYTES
+  std::string token;            // PRICING_WEBHOOK_TOKEN; empty: no authentication
+  std::string connection;       // PRICING_CONNECTION, else the first of CONNECTION_NAMES
+  events::ChangeFilter filter;  // PRICING_CHANGE_TYPES, PRICING_CHANGED_FIELDS
+  size_t body_limit = 1 << 20;  // PRICING_WEBHOOK_MAX_BYTES
 };
 
 // Reads the variables above; errors are added to `read`.

@@ -176,10 +176,11 @@ export function panelOrgs(page) {
   return page.$$eval('section.panel[data-org]', (all) => all.map((s) => s.dataset.org));
 }
 
-// A PNG of what the viewport shows, in `dir` (made if missing); its path.
-export async function screenshot(page, dir, name) {
+// A PNG of what the viewport shows (the whole page with fullPage), in `dir` (made if missing); its
+// path.
+export async function screenshot(page, dir, name, {fullPage = false} = {}) {
   mkdirSync(dir, {recursive: true});
   const file = path.join(dir, name);
-  await page.screenshot({path: file, fullPage: false});
+  await page.screenshot({path: file, fullPage});
   return file;
 }

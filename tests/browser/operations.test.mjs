@@ -314,7 +314,7 @@ check('a dead letter is retried from the dashboard and the worker writes its Quo
   assert.equal(cells[2], 'eventing');
   assert.equal(cells[3], '5');
   assert.match(cells[5], /server error \(browser test\)/);
-  await screenshot(p, screenshotDir, 'ops.png');
+  await screenshot(p, screenshotDir, 'ops-dead-letter.png');
 
   assert.equal(await follow(p, `${row} form[action$="/retry"] button[type=submit]`), 200);
   assert.equal(new URL(p.url()).pathname, '/ops');
@@ -329,6 +329,26 @@ check('a dead letter is retried from the dashboard and the worker writes its Quo
     return found.length ? found : null;
   }, {timeoutMs: 20_000, everyMs: 250});
   assert.equal(quote.OpportunityId, opportunity);
+
+  // The dashboard saw the job through: its row among the recent jobs, its quote in the figures
+  // and in the chart's current minute (jobs/activity_log.hpp, throughput_chart.hpp).
+  const figure = (name) =>
+      p.$eval(`b[data-figure="${name}"]`, (b) => Number(b.textContent));
+  const jobRow = `tr[data-kind="eventing"][data-job="${transaction}"]`;
+  const [job] = await until('the dashboard shows the job succeeded', async () => {
+    await p.reload({waitUntil: 'load'});
+    const rows =
+        await p.$$eval(jobRow, (rs) => rs.map((r) => [...r.cells].map((c) => c.textContent)));
+    return rows.length === 1 && rows[0][3] === 'succeeded' ? rows : null;
+  }, {timeoutMs: 10_000, everyMs: 250});
+  assert.equal(job[0], 'eventing');
+  assert.equal(job[2], 'sales');
+  assert.equal(job[4], '1', 'one quote written');
+  assert.ok(await figure('quotes-total') >= 1);
+  assert.ok(await figure('quotes-hour') >= 1);
+  const lastBar = await p.$eval('svg.chart g:last-of-type', (g) => Number(g.dataset.quotes));
+  assert.ok(lastBar >= 1, 'the current minute has the quote');
+  await screenshot(p, screenshotDir, 'ops.png', {fullPage: true});
   watch.assertClean();
 });
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs cpack once on the build and checks both Debian packages (dpkg-deb -c, -f):
 #   pricing-engine      /usr/bin/pricing-engine; the config/ examples and the sfdx project as docs;
-#                       Depends = the packages owning the libraries the binary names
-#                       (scripts/runtime-packages --direct), nothing else; no SDK file
+#                       Depends = the packages owning the libraries the binary loads
+#                       (scripts/runtime-packages), nothing else; no SDK file
 #   pricing-engine-dev  the SDK's libraries, headers and CMake package; no binary; no internal header
 #   deb_test.sh CPACK BUILD_DIR SOURCE_DIR OUT_DIR
 set -euo pipefail
@@ -41,7 +41,8 @@ done || fail=1
 grep -q '^/usr/include/\|^/usr/lib/' <<<"$server_files" && problem "pricing-engine holds SDK files"
 [[ $(dpkg-deb -f "$server" Package) == pricing-engine ]] || problem "wrong package name"
 
-# Its dependencies: one per runtime package, under the name dpkg-shlibdeps gives (a package may
+# Its dependencies: one per package of a library the binary needs itself (the libraries those
+# load come with those packages' own dependencies), under the name dpkg-shlibdeps gives (a package may
 # be depended on by a virtual name it provides: libspdlog1.10 provides libspdlog1.10-fmt9).
 depends=$(dpkg-deb -f "$server" Depends | tr ',' '\n' | sed 's/(.*)//; s/|.*//; s/ //g' | sed '/^$/d')
 resolved=$(for d in $depends; do
