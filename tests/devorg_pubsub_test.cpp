@@ -6,6 +6,7 @@
 #include "net/http_server.hpp"
 #include "pubsub/proto/pubsub_api.grpc.pb.h"
 #include "support/local_org.hpp"
+#include "support/process.hpp"
 #include "support/raw_http.hpp"
 
 #include <avro.h>
@@ -16,6 +17,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -653,6 +655,56 @@ TEST(DevorgPubSub, ATokenExpiringMidStreamEndsItUnauthenticated) {
   auto status = sub.finish(4s);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(trailer(sub.context(), "error-code"), std::string(kPrefix) + "service.auth.error");
+}
+
+// --orgs: one Pub/Sub server for every org; tenantid picks the org and the token must be one of
+// its sessions.
+TEST(DevorgPubSub, TenantIdPicksTheOrgOfSeveral) {
+  auto dir = temp_dir("pubsub-orgs");
+  auto process = Process::start({PE_BINARY, "devorg", "--port", "0", "--orgs", "sales=2,support=2",
+                                 "--pubsub-port", "0", "--env-file", (dir / "org.env").string()},
+                                {{"LOG_LEVEL", "warn"}});
+  std::map<std::string, std::string> env;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        env = read_env_file(dir / "org.env");
+        return env.contains("PRICING_PUBSUB_ENDPOINT");
+      },
+      20s))
+      << process.output();
+  auto stub = v1::PubSub::NewStub(
+      grpc::CreateChannel(env.at("PRICING_PUBSUB_ENDPOINT"), grpc::InsecureChannelCredentials()));
+  const auto& first = env.at("PRICING_DEVORG_URL");  // http://127.0.0.1:PORT
+  int port = std::stoi(first.substr(first.rfind(':') + 1));
+  const auto& api = env.at("HEROKU_APPLINK_API_URL");
+  auto base = api.substr(api.find('/', std::string("http://").size()));
+  auto authorize = [&](const std::string& name) {
+    auto r = http_request(port, "GET", base + "/authorizations/" + name,
+                          {"Authorization: Bearer " + env.at("HEROKU_APPLINK_TOKEN"),
+                           "X-App-UUID: " + env.at("HEROKU_APP_ID")},
+                          "");
+    EXPECT_TRUE(r && r->status == 200);
+    return json::parse(r ? r->body : "{}").at("org").as_object();
+  };
+  auto sales = authorize("sales");
+  auto support = authorize("support");
+  ASSERT_NE(sales.at("id"), support.at("id"));
+  auto get_topic = [&](const json::object& token_org, const json::object& tenant_org) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("accesstoken",
+                    std::string(token_org.at("user_auth").at("access_token").as_string()));
+    ctx.AddMetadata("instanceurl", std::string(token_org.at("instance_url").as_string()));
+    ctx.AddMetadata("tenantid", std::string(tenant_org.at("id").as_string()));
+    ctx.set_deadline(std::chrono::system_clock::now() + 10s);
+    v1::TopicRequest request;
+    request.set_topic_name(kCdcTopic);
+    v1::TopicInfo info;
+    grpc::Status status = stub->GetTopic(&ctx, request, &info);
+    return status.ok() ? info.tenant_guid() : "error " + std::to_string(status.error_code());
+  };
+  EXPECT_EQ(get_topic(sales, sales), sales.at("id").as_string().c_str());
+  EXPECT_EQ(get_topic(support, support), support.at("id").as_string().c_str());
+  EXPECT_EQ(get_topic(sales, support), "error 16");  // sales' token is no session of support
 }
 
 }  // namespace

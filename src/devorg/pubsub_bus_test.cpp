@@ -2,11 +2,13 @@
 // gRPC (tests/devorg_pubsub_test.cpp drives the server).
 #include "devorg/pubsub_bus.hpp"
 #include "devorg/pubsub_payloads.hpp"
+#include "pubsub/change_event_payload.hpp"
 
 #include <gtest/gtest.h>
 
-#include <thread>
+#include <algorithm>
 #include <boost/json/parse.hpp>
+#include <thread>
 
 namespace pe::devorg {
 namespace {
@@ -115,20 +117,33 @@ TEST(PubSubPayloads, ChangeEventSchemaStartsWithTheHeaderAndHasAStableId) {
   EXPECT_NE(schema.id, platform_event_schema("QuoteGenerationComplete__e", {"Status__c"}).id);
 }
 
-TEST(PubSubPayloads, BitmapsSetOneBitPerFieldPosition) {
+TEST(PubSubPayloads, ChangeEventsAreWrittenByThePubSubCodecWithBitmaps) {
   const ObjectSchema& opp = *find_object("Opportunity");
-  // Field positions in the schema: 0 is the header, then Opportunity's fields but Id.
-  auto schema = json::parse(change_event_schema(opp).json).as_object();
-  const auto& fields = schema.at("fields").as_array();
-  size_t stage = 0;
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (fields[i].at("name") == "StageName") stage = i;
-  }
-  ASSERT_GT(stage, 0u);
-  std::string bitmap = field_bitmap(opp, {"StageName"});
-  uint64_t value = std::stoull(bitmap.substr(2), nullptr, 16);
-  EXPECT_EQ(value, uint64_t{1} << stage) << bitmap;
-  EXPECT_EQ(field_bitmap(opp, {"NoSuchField"}), "");
+  json::object header{{"entityName", "Opportunity"},
+                      {"recordIds", json::array{std::string(SalesforceId::make("006", 1).str())}},
+                      {"changeType", "UPDATE"},
+                      {"changeOrigin", "com/salesforce/api/rest/62.0;client="},
+                      {"transactionKey", "00001b0b-bd8a-108c-cdeb-2b85f1c4b7e3"},
+                      {"sequenceNumber", 1},
+                      {"commitTimestamp", 1765000000000},
+                      {"commitNumber", 1736877279422521346},
+                      {"commitUser", std::string(SalesforceId::make("005", 1).str())},
+                      {"changedFields", json::array{"LastModifiedDate", "StageName"}},
+                      {"nulledFields", json::array()},
+                      {"diffFields", json::array()}};
+  auto payload = encode_change_event(opp, header);
+  ASSERT_TRUE(payload) << payload.error().message;
+  auto schema = pubsub::avro::Schema::parse(change_event_schema(opp).json);
+  ASSERT_TRUE(schema);
+  auto decoded = pubsub::decode_change_event(*schema, *payload);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ(decoded->event.transaction_key, "00001b0b-bd8a-108c-cdeb-2b85f1c4b7e3");
+  EXPECT_EQ(decoded->commit_number, 1736877279422521346);
+  auto names = decoded->event.changed_fields;
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"LastModifiedDate", "StageName"}));
+  header["recordIds"] = json::array{"not-an-id"};
+  EXPECT_FALSE(encode_change_event(opp, header));
 }
 
 TEST(PubSubPayloads, PlatformEventsRoundTrip) {

@@ -3,11 +3,15 @@
 // its branch index then the value).
 #include "devorg/pubsub_payloads.hpp"
 
+#include "pubsub/change_event_payload.hpp"
+
 #include <openssl/sha.h>
 #include <boost/json/serialize.hpp>
 
 #include <array>
 #include <cstdint>
+#include <map>
+#include <memory>
 
 namespace pe::devorg {
 namespace {
@@ -113,14 +117,6 @@ void put_string(std::string& out, std::string_view s) {
   out.append(s);
 }
 
-void put_strings(std::string& out, const std::vector<std::string>& values) {
-  if (!values.empty()) {
-    put_long(out, static_cast<int64_t>(values.size()));
-    for (const auto& v : values) put_string(out, v);
-  }
-  put_long(out, 0);
-}
-
 std::vector<std::string> strings_of(const json::object& header, std::string_view key) {
   std::vector<std::string> out;
   if (const auto* v = header.if_contains(key); v && v->is_array()) {
@@ -139,14 +135,6 @@ std::string string_of(const json::object& header, std::string_view key) {
 int64_t number_of(const json::object& header, std::string_view key) {
   const auto* v = header.if_contains(key);
   return v && v->is_int64() ? v->as_int64() : 0;
-}
-
-// A bitmap as the array CDC sends: one "0x..." element, or none.
-std::vector<std::string> bitmap_array(const ObjectSchema& object,
-                                      const std::vector<std::string>& names) {
-  std::string bitmap = field_bitmap(object, names);
-  if (bitmap.empty()) return {};
-  return {bitmap};
 }
 
 // Reads what put_long wrote; false at the end of the bytes or on an over-long varint.
@@ -213,51 +201,37 @@ TopicSchema platform_event_schema(std::string_view type, const std::vector<std::
                       {"fields", std::move(out)}});
 }
 
-std::string field_bitmap(const ObjectSchema& object, const std::vector<std::string>& names) {
-  auto fields = body_fields(object);
-  std::vector<uint8_t> bytes((fields.size() + 1 + 7) / 8, 0);  // little-endian: byte 0 = bits 0-7
-  bool any = false;
-  for (const auto& name : names) {
-    for (size_t i = 0; i < fields.size(); ++i) {
-      if (iequals(fields[i]->name, name)) {
-        size_t bit = i + 1;  // ChangeEventHeader is field 0
-        bytes[bit / 8] |= static_cast<uint8_t>(1u << (bit % 8));
-        any = true;
-      }
+Result<std::string> encode_change_event(const ObjectSchema& object, const json::object& header) {
+  // The product's codec (src/pubsub/) writes it, with the schema above parsed once per thread.
+  thread_local std::map<std::string, std::shared_ptr<const pubsub::avro::Schema>, std::less<>>
+      schemas;
+  auto it = schemas.find(object.name);
+  if (it == schemas.end()) {
+    auto parsed = pubsub::avro::Schema::parse(change_event_schema(object).json);
+    if (!parsed) return parsed.error();
+    it = schemas
+             .emplace(std::string(object.name),
+                      std::make_shared<const pubsub::avro::Schema>(std::move(*parsed)))
+             .first;
+  }
+  pubsub::ChangeEventHeader out;
+  out.event.entity = string_of(header, "entityName");
+  out.event.change_type = string_of(header, "changeType");
+  for (const auto& id : strings_of(header, "recordIds")) {
+    if (auto r = events::add_record_id(id, out.event.record_ids, out.event.wildcard_ids); !r) {
+      return r.error();
     }
   }
-  if (!any) return {};
-  while (bytes.size() > 1 && bytes.back() == 0) bytes.pop_back();
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out = "0x";
-  for (auto it = bytes.rbegin(); it != bytes.rend(); ++it) {
-    out.push_back(kHex[*it >> 4]);
-    out.push_back(kHex[*it & 0xf]);
-  }
-  return out;
-}
-
-std::string encode_change_event(const ObjectSchema& object, const json::object& header) {
-  std::string out;
-  put_string(out, string_of(header, "entityName"));
-  put_strings(out, strings_of(header, "recordIds"));
-  std::string change = string_of(header, "changeType");
-  int64_t index = 1;  // UPDATE
-  for (size_t i = 0; i < kChangeTypes.size(); ++i) {
-    if (kChangeTypes[i] == change) index = static_cast<int64_t>(i);
-  }
-  put_long(out, index);
-  put_string(out, string_of(header, "changeOrigin"));
-  put_string(out, string_of(header, "transactionKey"));
-  put_long(out, number_of(header, "sequenceNumber"));
-  put_long(out, number_of(header, "commitTimestamp"));
-  put_long(out, number_of(header, "commitNumber"));
-  put_string(out, string_of(header, "commitUser"));
-  put_strings(out, bitmap_array(object, strings_of(header, "nulledFields")));
-  put_strings(out, bitmap_array(object, strings_of(header, "diffFields")));
-  put_strings(out, bitmap_array(object, strings_of(header, "changedFields")));
-  for (size_t i = 0; i < body_fields(object).size(); ++i) put_long(out, 0);  // null branch
-  return out;
+  out.event.transaction_key = string_of(header, "transactionKey");
+  out.event.sequence_number = number_of(header, "sequenceNumber");
+  out.event.commit_timestamp = number_of(header, "commitTimestamp");
+  out.event.changed_fields = strings_of(header, "changedFields");
+  out.change_origin = string_of(header, "changeOrigin");
+  out.commit_number = number_of(header, "commitNumber");
+  out.commit_user = string_of(header, "commitUser");
+  out.nulled_fields = strings_of(header, "nulledFields");
+  out.diff_fields = strings_of(header, "diffFields");
+  return pubsub::encode_change_event(*it->second, out);
 }
 
 std::string encode_platform_event(const PlatformEvent& event,

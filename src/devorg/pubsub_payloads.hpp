@@ -1,10 +1,10 @@
 // pubsub_payloads.hpp (internal to devorg): the Avro side of the local org's Pub/Sub API — the
 // schemas of its topics and the payloads of their events.
 //
-// A narrow, fixed-schema stand-in: the org owns these schemas, so it writes and reads exactly
-// them and nothing more (reference/pubsub.md section 4 recommends this for the fake). The
-// product's general, schema-driven Avro decoder and bitmap code live in src/pubsub/ (branch
-// pubsub-avro); once merged, encode_change_event() is the one function to swap for theirs.
+// Change events are written by the product's schema-driven codec (src/pubsub/: the same code the
+// subscriber decodes with, and its bitmaps). The platform event's three fixed fields are still
+// written and read here by a narrow fixed-schema stand-in (a dozen lines; pubsub's generic
+// avro_codec could replace it).
 //
 // OpportunityChangeEvent's schema is derived from the org's own Opportunity object (schema.hpp):
 // field 0 is the standard ChangeEventHeader record (the twelve header fields, in the CDC docs'
@@ -14,10 +14,11 @@
 // bytes of its SHA-256, base64url), so it changes exactly when the schema does.
 //
 //   auto schema = change_event_schema(*find_object("Opportunity"));
-//   std::string payload = encode_change_event(*find_object("Opportunity"), header);  // Avro
+//   auto payload = encode_change_event(*find_object("Opportunity"), header);  // Avro
 //   auto body = decode_platform_event(payload_from_publish);  // {"CreatedById", ...}
 #pragma once
 
+#include "common/error.hpp"
 #include "devorg/api_error.hpp"
 #include "devorg/event_bus.hpp"
 #include "devorg/schema.hpp"
@@ -43,14 +44,12 @@ std::vector<std::string> platform_event_fields(std::string_view type);
 // fields as ["null", "string"].
 TopicSchema platform_event_schema(std::string_view type, const std::vector<std::string>& fields);
 
-// The bitmap form of changedFields/nulledFields/diffFields: "0x" and the hex of the integer whose
-// bit i is set when schema field i (0: ChangeEventHeader) is named; names not in the schema are
-// left out. Empty when no name maps.
-std::string field_bitmap(const ObjectSchema& object, const std::vector<std::string>& names);
-
 // The Avro datum of one change event, from the ChangeEventHeader JSON build_change_events() made
-// (changedFields etc. as names; they become bitmaps here).
-std::string encode_change_event(const ObjectSchema& object, const boost::json::object& header);
+// (changedFields etc. as names), written by the product's codec (pubsub/change_event_payload.hpp:
+// the bitmaps over this schema's field positions, body fields null). invalid_argument when the
+// header does not fit (an Id that is not one).
+Result<std::string> encode_change_event(const ObjectSchema& object,
+                                        const boost::json::object& header);
 // The Avro datum of a platform event with platform_event_schema()'s layout.
 std::string encode_platform_event(const PlatformEvent& event,
                                   const std::vector<std::string>& fields);

@@ -1,5 +1,6 @@
 // pubsub_topics.cpp: the local org's Pub/Sub topics, fed by its change events and platform
 // events (org_state.hpp: enable_pubsub, publish_to_pubsub).
+#include "common/log.hpp"
 #include "devorg/org_state.hpp"
 #include "devorg/pubsub_payloads.hpp"
 
@@ -27,8 +28,13 @@ void publish_to_pubsub(OrgState& org, std::span<const json::object> events) {
     const auto& header = event.at("data").at("ChangeEventHeader").as_object();
     const ObjectSchema* object = find_object(header.at("entityName").as_string());
     if (object == nullptr) continue;
+    auto payload = encode_change_event(*object, header);
+    if (!payload) {
+      log::Logger().error("pubsub_encode_failed", {{"error", payload.error().message}});
+      continue;
+    }
     org.pubsub->publish(event.at("subject").as_string(), std::string(event.at("id").as_string()),
-                        encode_change_event(*object, header));
+                        std::move(*payload));
   }
 }
 
