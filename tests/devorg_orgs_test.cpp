@@ -401,7 +401,9 @@ TEST_F(DevorgOrgsTest, BulkIngestPacedShowsProgressAndFailsRowsWithoutAName) {
   began = Clock::now();
   std::string fast = ingest(sales, "Account", "insert", csv);
   EXPECT_EQ(wait_done(sales, fast, 30s).at("state"), "JobComplete");
-  EXPECT_LT(Clock::now() - began, 2000ms);
+  // Faster than the pace allows (2.5 s): compared with the paced run of the same machine, not
+  // with a fixed time, so a loaded or sanitized machine does not fail it.
+  EXPECT_LT(Clock::now() - began, took);
 }
 
 TEST_F(DevorgOrgsTest, BulkIngestAbortsMidwayAndADeleteJobTakesAccountsById) {
