@@ -47,7 +47,8 @@ for case in $CASES; do
     pids+=("$redis_pid")
     start_devorg "$bin" "$work" --seed "$SEED" --pubsub-port 0 \
       --webhook "http://127.0.0.1:$WEB_PORT/api/generatequotes" --webhook-token bench
-    REDIS_PORT=$redis_port WEB_PORT=$WEB_PORT ORG_PID=$devorg_pid DURATION=$duration \
+    REDIS_PORT=$redis_port REDIS_PID=$redis_pid WEB_PORT=$WEB_PORT ORG_PID=$devorg_pid \
+      DURATION=$duration \
       python3 bench/subscriber_load.py "$bin" "$work" | tee -a "$results" ||
       { tail -5 "$work"/*.log >&2; exit 1; }
     stop_all

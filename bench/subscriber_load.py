@@ -142,7 +142,7 @@ def percentile(values, q):
 
 
 def main():
-    org_pid = int(env["ORG_PID"])
+    org_pid, redis_pid = int(env["ORG_PID"]), int(env["REDIS_PID"])
     org = Org()
     redis = Redis(int(env["REDIS_PORT"]))
     ids = org.ids(max(N, LAT_PER * int(RATE * DURATION)))
@@ -158,7 +158,7 @@ def main():
 
     # 1. One subscriber from the earliest event.
     key = f"pe:pubsub:replay:{env['CONNECTION_NAMES']}:/data/OpportunityChangeEvent"
-    org_cpu = cpu(org_pid)
+    org_cpu, redis_cpu = cpu(org_pid), cpu(redis_pid)
     t0 = time.perf_counter()
     sub = start("subscriber", "subscriber.log", PRICING_PUBSUB_START="earliest",
                 PRICING_FLUSH_SECONDS="1", LOG_LEVEL="info")
@@ -172,7 +172,7 @@ def main():
             break
         time.sleep(0.002)
     t1 = time.perf_counter()
-    sub_cpu, org_cpu = cpu(sub.pid), cpu(org_pid) - org_cpu
+    sub_cpu, org_cpu, redis_cpu = cpu(sub.pid), cpu(org_pid) - org_cpu, cpu(redis_pid) - redis_cpu
     if n < events:
         sys.exit(f"the subscriber stored {n} of {events} events: see {WORK}/subscriber.log")
     stop(sub)
@@ -184,7 +184,8 @@ def main():
           f"events_per_s_after_first_batch={rate_tail:.0f} first_batch_events={first[1]} "
           f"cpu_us_per_event={sub_cpu / events * 1e6:.1f} "
           f"cpu_us_per_event_after_first_batch={cpu_tail:.1f} "
-          f"org_cpu_us_per_event={org_cpu / events * 1e6:.1f}", flush=True)
+          f"org_cpu_us_per_event={org_cpu / events * 1e6:.1f} "
+          f"redis_cpu_us_per_event={redis_cpu / events * 1e6:.1f}", flush=True)
 
     # 2. The webhook: the org's queue drains into web once it is up.
     web = start("web", "web.log", PORT=str(WEB_PORT), PRICING_REDIS_PREFIX="wh:",
@@ -195,7 +196,8 @@ def main():
     while time.time() < deadline:
         d = org.events()["delivered"]
         if d and d0 is None:
-            d0, t0, web_cpu, org_cpu = d, time.perf_counter(), cpu(web.pid), cpu(org_pid)
+            d0, t0 = d, time.perf_counter()
+            web_cpu, org_cpu, redis_cpu = cpu(web.pid), cpu(org_pid), cpu(redis_pid)
         if d >= events:
             break
         time.sleep(0.005)
@@ -203,11 +205,13 @@ def main():
     if d < events:
         sys.exit(f"the webhook took {d} of {events} events: see {WORK}/web.log")
     web_cpu, org_cpu = cpu(web.pid) - web_cpu, cpu(org_pid) - org_cpu
+    redis_cpu = cpu(redis_pid) - redis_cpu
     n = events - d0
     print(f"path=webhook per={PER} records={N} events={events} first_poll_delivered={d0} "
           f"seconds={t1 - t0:.3f} events_per_s={n / (t1 - t0):.0f} "
           f"cpu_us_per_event={web_cpu / n * 1e6:.1f} "
-          f"org_cpu_us_per_event={org_cpu / n * 1e6:.1f}", flush=True)
+          f"org_cpu_us_per_event={org_cpu / n * 1e6:.1f} "
+          f"redis_cpu_us_per_event={redis_cpu / n * 1e6:.1f}", flush=True)
 
     if DURATION <= 0:
         return
