@@ -35,16 +35,8 @@ for run in $(seq "$RUNS"); do
   web_port=$(free_port)
   start_redis "$redis_port" "$work"
   pids+=("$redis_pid")
-  LOG_LEVEL=warn "$bin" devorg --port 0 --seed "$opportunities" --env-file "$work/org.env" \
-    --webhook "http://127.0.0.1:$web_port/api/generatequotes" --webhook-token bench \
-    >"$work/devorg.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 600); do [[ -s $work/org.env ]] && break; sleep 0.05; done
-  [[ -s $work/org.env ]] || { echo "the local org did not start: $(cat "$work/devorg.log")" >&2; exit 1; }
-  set -a
-  # shellcheck disable=SC1091
-  source "$work/org.env"
-  set +a
+  start_devorg "$bin" "$work" --seed "$opportunities" \
+    --webhook "http://127.0.0.1:$web_port/api/generatequotes" --webhook-token bench
   export REDIS_URL="redis://127.0.0.1:$redis_port" PRICING_WEBHOOK_TOKEN=bench \
     PRICING_FLUSH_SECONDS=1 LOG_LEVEL=info WEB_ACCESS_LOG=false
   PORT=$web_port "$bin" web >"$work/web.log" 2>&1 &

@@ -1,6 +1,6 @@
 # wrk_lib.sh: what the wrk benchmarks share (sourced, not run): free ports, a scratch directory,
-# starting redis-server, launching a server and timing its first answer, stopping it, reading
-# wrk's numbers, medians.
+# starting redis-server and the local org, launching a server and timing its first answer,
+# stopping it, reading wrk's numbers, medians.
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -25,6 +25,24 @@ start_redis() {
   for _ in $(seq 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.05; done
   echo "redis-server did not start: $(cat "$2/redis.log")" >&2
   return 1
+}
+
+# start_devorg <bin> <dir> <devorg options...>: the local org in the background (log in
+# <dir>/devorg.log, env file <dir>/org.env), LOG_LEVEL=warn. Sets devorg_pid, appends it to $pids
+# (so the caller's exit trap stops it) and returns once the env file is written, with its
+# variables exported into this shell.
+start_devorg() {
+  local bin=$1 dir=$2
+  shift 2
+  LOG_LEVEL=warn "$bin" devorg --port 0 --env-file "$dir/org.env" "$@" >"$dir/devorg.log" 2>&1 &
+  devorg_pid=$!
+  pids+=("$devorg_pid")
+  for _ in $(seq 1200); do [[ -s $dir/org.env ]] && break; sleep 0.05; done
+  [[ -s $dir/org.env ]] || { echo "the local org did not start: $(cat "$dir/devorg.log")" >&2; return 1; }
+  set -a
+  # shellcheck disable=SC1091
+  source "$dir/org.env"
+  set +a
 }
 
 # launch <port> <log> <command...>: starts the server and prints "<pid> <µs from exec to the
