@@ -148,14 +148,16 @@ TEST(PubSubPayloads, ChangeEventsAreWrittenByThePubSubCodecWithBitmaps) {
 
 TEST(PubSubPayloads, PlatformEventsRoundTrip) {
   PlatformEvent event;
+  event.type = "QuoteGenerationComplete__e";
   event.created_ms = 1765000000000;
   event.created_by = SalesforceId::make("005", 1);
   event.fields["Status__c"] = "Quotes Generated: 5";
-  auto body = decode_platform_event(encode_platform_event(event, {"Status__c"}), {"Status__c"});
+  auto body =
+      decode_platform_event(event.type, encode_platform_event(event, {"Status__c"}), {"Status__c"});
   ASSERT_TRUE(body);
   EXPECT_EQ(body->at("CreatedDate"), 1765000000000);
   EXPECT_EQ(body->at("Status__c").at("string"), "Quotes Generated: 5");
-  EXPECT_FALSE(decode_platform_event("\x02", {"Status__c"}));
+  EXPECT_FALSE(decode_platform_event(event.type, "\x02", {"Status__c"}));
 }
 
 }  // namespace

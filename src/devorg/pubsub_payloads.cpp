@@ -1,9 +1,10 @@
-// pubsub_payloads.cpp: the local org's fixed Avro schemas and their encoding (Avro 1.11 binary:
-// zig-zag varints, length-prefixed strings, arrays as blocks ending in a zero count, a union as
-// its branch index then the value).
+// pubsub_payloads.cpp: the local org's Avro schemas, and its payloads written and read by the
+// product's codec (src/pubsub/).
 #include "devorg/pubsub_payloads.hpp"
 
+#include "pubsub/avro_codec.hpp"
 #include "pubsub/change_event_payload.hpp"
+#include "pubsub/event_publisher.hpp"
 
 #include <openssl/sha.h>
 #include <boost/json/serialize.hpp>
@@ -103,20 +104,6 @@ std::vector<const FieldSchema*> body_fields(const ObjectSchema& object) {
   return out;
 }
 
-void put_long(std::string& out, int64_t value) {
-  auto z = (static_cast<uint64_t>(value) << 1) ^ static_cast<uint64_t>(value >> 63);
-  while (z >= 0x80) {
-    out.push_back(static_cast<char>((z & 0x7f) | 0x80));
-    z >>= 7;
-  }
-  out.push_back(static_cast<char>(z));
-}
-
-void put_string(std::string& out, std::string_view s) {
-  put_long(out, static_cast<int64_t>(s.size()));
-  out.append(s);
-}
-
 std::vector<std::string> strings_of(const json::object& header, std::string_view key) {
   std::vector<std::string> out;
   if (const auto* v = header.if_contains(key); v && v->is_array()) {
@@ -135,30 +122,6 @@ std::string string_of(const json::object& header, std::string_view key) {
 int64_t number_of(const json::object& header, std::string_view key) {
   const auto* v = header.if_contains(key);
   return v && v->is_int64() ? v->as_int64() : 0;
-}
-
-// Reads what put_long wrote; false at the end of the bytes or on an over-long varint.
-bool get_long(std::string_view& in, int64_t& value) {
-  uint64_t z = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (in.empty()) return false;
-    auto byte = static_cast<uint8_t>(in.front());
-    in.remove_prefix(1);
-    z |= static_cast<uint64_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) {
-      value = static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1);
-      return true;
-    }
-  }
-  return false;
-}
-
-bool get_string(std::string_view& in, std::string& value) {
-  int64_t size = 0;
-  if (!get_long(in, size) || size < 0 || static_cast<uint64_t>(size) > in.size()) return false;
-  value.assign(in.substr(0, static_cast<size_t>(size)));
-  in.remove_prefix(static_cast<size_t>(size));
-  return true;
 }
 
 }  // namespace
@@ -234,48 +197,70 @@ Result<std::string> encode_change_event(const ObjectSchema& object, const json::
   return pubsub::encode_change_event(*it->second, out);
 }
 
-std::string encode_platform_event(const PlatformEvent& event,
-                                  const std::vector<std::string>& fields) {
-  std::string out;
-  put_long(out, event.created_ms);
-  put_string(out, event.created_by.str());
-  for (const auto& f : fields) {
-    const auto* v = event.fields.if_contains(f);
-    if (v && v->is_string()) {
-      put_long(out, 1);
-      put_string(out, v->as_string());
-    } else {
-      put_long(out, 0);
-    }
+namespace {
+
+// The platform event's schema (platform_event_schema), parsed once per thread and field list.
+const pubsub::avro::Schema& parsed_platform_schema(std::string_view type,
+                                                   const std::vector<std::string>& fields) {
+  thread_local std::map<std::string, std::shared_ptr<const pubsub::avro::Schema>, std::less<>>
+      schemas;
+  std::string key(type);
+  for (const auto& f : fields) key += "," + f;
+  auto it = schemas.find(key);
+  if (it == schemas.end()) {
+    // Our own schema: it parses (a test says so), so value() cannot throw here.
+    auto parsed = pubsub::avro::Schema::parse(platform_event_schema(type, fields).json).value();
+    it =
+        schemas.emplace(key, std::make_shared<const pubsub::avro::Schema>(std::move(parsed))).first;
   }
-  return out;
+  return *it->second;
 }
 
-ApiResult<json::object> decode_platform_event(std::string_view payload,
+}  // namespace
+
+std::string encode_platform_event(const PlatformEvent& event,
+                                  const std::vector<std::string>& fields) {
+  std::vector<pubsub::EventField> values;
+  values.emplace_back("CreatedDate", pubsub::avro::Value::of(event.created_ms));
+  values.emplace_back("CreatedById", pubsub::avro::Value::of(std::string(event.created_by.str())));
+  for (const auto& f : fields) {
+    const auto* v = event.fields.if_contains(f);
+    if (v && v->is_string())
+      values.emplace_back(f, pubsub::avro::Value::of(std::string(v->as_string())));
+  }
+  auto bytes = pubsub::encode_record(parsed_platform_schema(event.type, fields), values);
+  return bytes ? std::move(*bytes) : std::string();
+}
+
+ApiResult<json::object> decode_platform_event(std::string_view type, std::string_view payload,
                                               const std::vector<std::string>& fields) {
-  auto bad = [](std::string_view what) {
+  const auto& schema = parsed_platform_schema(type, fields);
+  auto value = pubsub::avro::decode(schema, payload);
+  if (!value) {
     return ApiError("INVALID_PAYLOAD",
-                    "The payload does not match the topic's schema: " + std::string(what), 400);
+                    "The payload does not match the topic's schema: " + value.error().message, 400);
+  }
+  const auto& record = std::get<pubsub::avro::Value::Record>(value->datum).fields;
+  const auto& root = schema.root();
+  auto field = [&](std::string_view name) -> const pubsub::avro::Value& {
+    return record[static_cast<size_t>(root.field_index(name))];
   };
   json::object body;
-  int64_t created = 0;
-  std::string created_by;
-  if (!get_long(payload, created)) return bad("CreatedDate");
-  if (!get_string(payload, created_by)) return bad("CreatedById");
-  if (created > 0) body["CreatedDate"] = created;
-  if (!created_by.empty()) body["CreatedById"] = created_by;
-  for (const auto& f : fields) {
-    int64_t branch = 0;
-    if (!get_long(payload, branch) || branch < 0 || branch > 1) return bad(f);
-    if (branch == 0) {
-      body[f] = nullptr;
-      continue;
-    }
-    std::string value;
-    if (!get_string(payload, value)) return bad(f);
-    body[f] = json::object{{"string", value}};
+  if (const auto* created = std::get_if<int64_t>(&field("CreatedDate").datum);
+      created && *created > 0) {
+    body["CreatedDate"] = *created;
   }
-  if (!payload.empty()) return bad("bytes after the last field");
+  if (const auto* by = std::get_if<std::string>(&field("CreatedById").datum); by && !by->empty()) {
+    body["CreatedById"] = *by;
+  }
+  for (const auto& f : fields) {
+    const auto* text = std::get_if<std::string>(&field(f).datum);
+    if (text) {
+      body[f] = json::object{{"string", *text}};
+    } else {
+      body[f] = nullptr;
+    }
+  }
   return body;
 }
 

@@ -1,10 +1,9 @@
 // pubsub_payloads.hpp (internal to devorg): the Avro side of the local org's Pub/Sub API — the
 // schemas of its topics and the payloads of their events.
 //
-// Change events are written by the product's schema-driven codec (src/pubsub/: the same code the
-// subscriber decodes with, and its bitmaps). The platform event's three fixed fields are still
-// written and read here by a narrow fixed-schema stand-in (a dozen lines; pubsub's generic
-// avro_codec could replace it).
+// Change events and platform events are written (and platform events read) by the product's
+// schema-driven codec (src/pubsub/: the same code the subscriber decodes with, and its bitmaps):
+// one Avro codec in the tree.
 //
 // OpportunityChangeEvent's schema is derived from the org's own Opportunity object (schema.hpp):
 // field 0 is the standard ChangeEventHeader record (the twelve header fields, in the CDC docs'
@@ -15,7 +14,7 @@
 //
 //   auto schema = change_event_schema(*find_object("Opportunity"));
 //   auto payload = encode_change_event(*find_object("Opportunity"), header);  // Avro
-//   auto body = decode_platform_event(payload_from_publish);  // {"CreatedById", ...}
+//   auto body = decode_platform_event(type, payload_from_publish, fields);  // {"CreatedById", ...}
 #pragma once
 
 #include "common/error.hpp"
@@ -56,7 +55,8 @@ std::string encode_platform_event(const PlatformEvent& event,
 // The inverse, as the Eventing-style body EventBus::publish_eventing() takes:
 // {"CreatedDate": ms, "CreatedById": "005...", "Status__c": {"string": "..."} or null}.
 // INVALID_ARGUMENT-like ApiError (code "INVALID_PAYLOAD") when the bytes do not fit the schema.
-ApiResult<boost::json::object> decode_platform_event(std::string_view payload,
+ApiResult<boost::json::object> decode_platform_event(std::string_view type,
+                                                     std::string_view payload,
                                                      const std::vector<std::string>& fields);
 
 }  // namespace pe::devorg

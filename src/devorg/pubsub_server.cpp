@@ -420,7 +420,7 @@ class Service final : public v1::PubSub::CallbackService {
         refuse("The event's schema_id is not the topic's schema");
         continue;
       }
-      auto body = decode_platform_event(event.payload(), platform_event_fields(type));
+      auto body = decode_platform_event(type, event.payload(), platform_event_fields(type));
       if (!body) {
         refuse(body.error().message);
         continue;
