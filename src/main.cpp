@@ -7,8 +7,8 @@
 #include "devorg/devorg_app.hpp"
 #include "jobs/jobs_command.hpp"
 #include "pricing/price_command.hpp"
-#include "web/web_app.hpp"
 #include "subscriber/subscriber_app.hpp"
+#include "web/web_app.hpp"
 #include "worker/worker_app.hpp"
 
 #include <CLI/CLI.hpp>
