@@ -34,7 +34,7 @@ int32_t FlowControl::on_response(int64_t events, int64_t pending_num_requested,
 
 int32_t FlowControl::on_timer(Clock::time_point now) {
   if (now - last_request_ < options_.max_silence) return 0;
-  last_request_ = now;  // owed_ stays: the server counts above the cap as the cap
+  last_request_ = now;  // 1 more owed, at most the cap (the server counts above it as the cap)
   if (owed_ < options_.batch) ++owed_;
   return 1;
 }

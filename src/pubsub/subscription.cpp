@@ -103,8 +103,7 @@ asio::awaitable<void> Subscription::keep_lease() {
     auto renewed = co_await lease_.renew();
     if (!renewed || !*renewed) {
       log_.warn("pubsub_lease_lost",
-                {{"connection", config_.connection},
-                 {"reason", renewed ? "taken or expired" : renewed.error().message}});
+                {{"reason", renewed ? "taken or expired" : renewed.error().message}});
       leader_ = false;
       client_.cancel();
     }
@@ -118,9 +117,7 @@ bool Subscription::hold_lease() {
     if (got && *got) {
       leader_ = true;
       stats_.count(SubscriptionStats::leases_taken);
-      log_.info(
-          "pubsub_lease_taken",
-          {{"connection", config_.connection}, {"topic", config_.topic}, {"owner", config_.owner}});
+      log_.info("pubsub_lease_taken", {{"topic", config_.topic}, {"owner", config_.owner}});
       if (!renewing_.exchange(true)) asio::co_spawn(io_, keep_lease(), asio::detached);
       return true;
     }
@@ -235,8 +232,7 @@ int Subscription::run() {
     auto creds = on_io(credentials_source_(fresh_credentials));
     fresh_credentials = false;
     if (!creds) {
-      log_.warn("pubsub_credentials_failed",
-                {{"connection", config_.connection}, {"error", creds.error().message}});
+      log_.warn("pubsub_credentials_failed", {{"error", creds.error().message}});
       wait_backoff();
       continue;
     }
@@ -290,8 +286,7 @@ int Subscription::run() {
     } else {
       start.preset = config_.first_start == StartAt::earliest ? Preset::earliest : Preset::latest;
     }
-    log_.info("pubsub_subscribing", {{"connection", config_.connection},
-                                     {"topic", config_.topic},
+    log_.info("pubsub_subscribing", {{"topic", config_.topic},
                                      {"start", start_name(start.preset)},
                                      {"replay_id", hex(start.replay_id)}});
     delivered_ = false;
@@ -309,11 +304,12 @@ int Subscription::run() {
       wait_backoff();
       continue;
     }
-    if (!leader_) continue;  // the lease was lost: wait for it again
+    // An end we asked for (the lease was lost): wait for the lease again, nothing to recover.
+    if (client_.cancelled_by_us() || !leader_) continue;
     const Recovery recovery = recovery_for(end);
+    // The only other `cancelled` end is the watchdog's.
     const bool silence = end.code == static_cast<int>(GrpcCode::cancelled);
-    log_.warn("pubsub_stream_ended", {{"connection", config_.connection},
-                                      {"code", end.code},
+    log_.warn("pubsub_stream_ended", {{"code", end.code},
                                       {"error_code", short_error_code(end.error_code)},
                                       {"message", end.message},
                                       {"recovery", recovery_name(recovery)}});
@@ -327,8 +323,7 @@ int Subscription::run() {
       case Recovery::lost_replay:
         stats_.count(SubscriptionStats::replay_lost);
         log_.error("pubsub_replay_lost",
-                   {{"connection", config_.connection},
-                    {"topic", config_.topic},
+                   {{"topic", config_.topic},
                     {"replay_id", hex(start.replay_id)},
                     {"why",
                      "the org no longer has the events after the stored replay id (older "

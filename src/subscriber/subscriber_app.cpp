@@ -3,7 +3,6 @@
 #include "applink/applink.hpp"
 #include "common/log.hpp"
 #include "common/random.hpp"
-#include "events/transaction_buffer.hpp"
 #include "jobs/job_queue.hpp"
 #include "net/http_client.hpp"
 #include "net/redis_connection.hpp"
@@ -13,10 +12,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <unistd.h>
 
